@@ -1,0 +1,150 @@
+"""Lab 4: train one NIN run (activation x BN x He init) on CIFAR-10.
+
+    python labs/lab4.py --act elu --bn --wi
+
+runs seed 001's recipe (164 epochs, Nesterov SGD, LR 0.1/0.01/0.001 at
+epochs 81/122, batch 128, pad-crop-flip augmentation) and writes
+`LOGDIR/RUN_NAME/` with config.json, TensorBoard event files, model.keras
+and results.json. Exit codes: 0 done, 2 bad input (one-line message),
+3 the run diverged (loss NaN/inf; recorded in results.json).
+"""
+
+import argparse
+import sys
+
+import _path  # noqa: F401  (repository root on sys.path)
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, got {text!r}")
+    return value
+
+
+def epoch_list(text):
+    try:
+        drops = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        drops = ()
+    if not drops or any(d < 1 for d in drops) or list(drops) != sorted(drops):
+        raise argparse.ArgumentTypeError(
+            f"expected increasing epochs like 81,122, got {text!r}")
+    return drops
+
+
+def make_parser():
+    from nin.activations import list_activations
+    from nin.data import list_datasets
+    from nin.registry import list_models
+
+    parser = argparse.ArgumentParser(
+        prog="lab4.py",
+        description="Train one Lab 4 run and log it for TensorBoard.",
+    )
+    add = parser.add_argument
+    add("--act", default="relu", choices=list_activations(),
+        help="activation after every conv (default relu)")
+    add("--bn", action=argparse.BooleanOptionalAction, default=False,
+        help="batch normalization between conv and activation")
+    add("--wi", action=argparse.BooleanOptionalAction, default=False,
+        help="He weight init (else N(0,0.01) first conv, N(0,0.05) others)")
+    add("--model", default="nin", choices=list_models())
+    add("--dataset", default="cifar10", choices=list_datasets())
+    add("--data-dir", default=None,
+        help="folder with the CIFAR python-format archive or its folder")
+    add("--epochs", type=positive_int, default=164)
+    add("--batch-size", type=positive_int, default=128)
+    add("--lr", type=positive_float, default=0.1,
+        help="initial learning rate (default 0.1)")
+    add("--lr-drops", type=epoch_list, default=None,
+        help="epochs where the LR is divided by 10 (default: 81,122 scaled "
+             "to --epochs, i.e. exactly 81,122 at 164 epochs)")
+    add("--width", type=positive_float, default=1.0,
+        help="multiplier of every hidden channel count (default 1.0)")
+    add("--pool2", default=None, choices=["max", "average"],
+        help="NIN's second pooling (default max, as the assignment says)")
+    add("--pieces", type=positive_int, default=2,
+        help="Maxout pieces per unit (default 2)")
+    add("--augment", action=argparse.BooleanOptionalAction, default=True,
+        help="pad-crop-flip augmentation of training images")
+    add("--seed", type=non_negative_int, default=0)
+    add("--logdir", default="logs", help="parent of run folders (logs)")
+    add("--overwrite", action="store_true",
+        help="start an existing run again; the old one is moved aside")
+    add("--verbose", type=int, default=None, choices=[0, 1, 2],
+        help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    return parser
+
+
+def config_from_args(args):
+    from nin.config import RunConfig
+
+    return RunConfig(
+        model=args.model, activation=args.act, batch_norm=args.bn,
+        he_init=args.wi, dataset=args.dataset, data_dir=args.data_dir,
+        epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        lr_drops=args.lr_drops, width=args.width, pool2=args.pool2,
+        maxout_pieces=args.pieces, augment=args.augment, seed=args.seed,
+        logdir=args.logdir,
+    )
+
+
+def main(argv=None):
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+        from nin.training import train
+
+        results = train(config, overwrite=args.overwrite,
+                        verbose="auto" if args.verbose is None
+                        else args.verbose)
+    except ValueError as error:  # bad input: one line, no traceback
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
+    print(f"{results['run_name']}: test accuracy "
+          f"{_percent(results['test_accuracy'])}, best "
+          f"{_percent(results['best_test_accuracy'])} at epoch "
+          f"{results['best_epoch']}")
+    if results["diverged"]:
+        print(f"Diverged at epoch {results['diverged_epoch']} "
+              "(loss NaN/inf); see results.json.")
+        return EXIT_DIVERGED
+    return 0
+
+
+def _percent(value):
+    return "n/a" if value is None else f"{100 * value:.2f}%"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Activations by name: the layer that follows each conv/dense (+BN).
+
+One table maps a name to (run-name label, layer factory). Maxout is special:
+it needs `pieces` times more channels from the layer before it, which
+`channel_multiplier` tells the model builders.
+"""
+
+import keras
+
+from nin.layers import Maxout, RReLU
+
+LRELU_SLOPE = 0.01  # seed 001: LeakyReLU alpha = 0.01
+DEFAULT_MAXOUT_PIECES = 2
+
+# name -> label used in run names (seed 001's legend; ReLU is unnamed).
+ACTIVATION_LABELS = {
+    "relu": "",
+    "elu": "ELU",
+    "lrelu": "LReLU",
+    "maxout": "Maxout",
+    "prelu": "PReLU",
+    "rrelu": "RReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+}
+
+
+def list_activations():
+    """The activation names accepted everywhere (`--act`)."""
+    return list(ACTIVATION_LABELS)
+
+
+def check_activation(name):
+    if name not in ACTIVATION_LABELS:
+        raise ValueError(
+            f"Unknown activation {name!r}. "
+            f"Expected one of: {', '.join(list_activations())}"
+        )
+    return name
+
+
+def channel_multiplier(name, pieces=DEFAULT_MAXOUT_PIECES):
+    """How many channels the preceding layer must make per output unit."""
+    return pieces if check_activation(name) == "maxout" else 1
+
+
+def make_activation(name, *, layer_name=None, spatial=True,
+                    pieces=DEFAULT_MAXOUT_PIECES, seed=None):
+    """A new Keras layer for activation `name`.
+
+    `spatial` says the input is a feature map (N, H, W, C): PReLU then
+    learns one slope per channel, as in He et al. (2015).
+    """
+    check_activation(name)
+    if name == "maxout":
+        return Maxout(pieces=pieces, name=layer_name)
+    if name == "rrelu":
+        return RReLU(seed=seed, name=layer_name)
+    if name == "lrelu":
+        return keras.layers.LeakyReLU(
+            negative_slope=LRELU_SLOPE, name=layer_name
+        )
+    if name == "prelu":
+        return keras.layers.PReLU(
+            shared_axes=[1, 2] if spatial else None, name=layer_name
+        )
+    return keras.layers.Activation(name, name=layer_name)

@@ -1,0 +1,6 @@
+"""Custom Keras layers of the toolkit, each registered as serializable."""
+
+from nin.layers.maxout import Maxout
+from nin.layers.rrelu import RReLU
+
+__all__ = ["Maxout", "RReLU"]

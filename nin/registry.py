@@ -1,0 +1,111 @@
+"""A timm-style model registry: `build_model(name, ...)`, `list_models()`.
+
+Each builder registers itself with the options it accepts and their
+defaults; `build_model` validates everything a user can pass before any
+layer is made, so a typo gives one clear `ValueError`.
+"""
+
+from nin.activations import DEFAULT_MAXOUT_PIECES, check_activation
+from nin.blocks import LayerSpec
+
+_MODELS = {}
+
+# Options every model accepts, with their defaults.
+COMMON_OPTIONS = {"pieces": DEFAULT_MAXOUT_PIECES}
+
+
+def register_model(name, **option_defaults):
+    """Decorator: register `builder(inputs, spec, num_classes, width, **opts)`.
+
+    `option_defaults` are the model's own options (e.g. `pool2="max"`);
+    `weight_decay` must be among them.
+    """
+
+    def decorator(builder):
+        if name in _MODELS:
+            raise ValueError(f"Model {name!r} is already registered.")
+        _MODELS[name] = (builder, {**COMMON_OPTIONS, **option_defaults})
+        return builder
+
+    return decorator
+
+
+def list_models():
+    """Names accepted by `build_model`, sorted."""
+    return sorted(_MODELS)
+
+
+def model_options(name):
+    """The options of model `name` and their defaults."""
+    return dict(_get(name)[1])
+
+
+def _get(name):
+    if name not in _MODELS:
+        raise ValueError(
+            f"Unknown model {name!r}. Expected one of: "
+            f"{', '.join(list_models())}"
+        )
+    return _MODELS[name]
+
+
+def _check_input_shape(input_shape):
+    shape = tuple(input_shape)
+    if len(shape) != 3 or not all(
+        isinstance(d, int) and d > 0 for d in shape
+    ):
+        raise ValueError(
+            "input_shape must be (height, width, channels) of positive "
+            f"integers. Received: input_shape={input_shape!r}"
+        )
+    return shape
+
+
+def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
+                input_shape=(32, 32, 3), width=1.0, **options):
+    """Build an uncompiled `keras.Model` from the registry.
+
+    Args:
+        name: one of `list_models()`.
+        activation: one of `nin.activations.list_activations()`.
+        batch_norm: BatchNormalization between each layer and activation.
+        he_init: He (fan-out, untruncated normal) kernel init, else the
+            reference code's N(0, 0.01) / N(0, 0.05).
+        num_classes: output classes (>= 2).
+        input_shape: (height, width, channels).
+        width: multiplier of every hidden channel count (> 0).
+        **options: model-specific options, see `model_options(name)`.
+    """
+    import keras
+
+    builder, defaults = _get(name)
+    check_activation(activation)
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"Unknown option(s) {unknown} for model {name!r}. "
+            f"Expected some of: {sorted(defaults)}"
+        )
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) \
+            or num_classes < 2:
+        raise ValueError(
+            "num_classes must be an integer >= 2. "
+            f"Received: num_classes={num_classes!r}"
+        )
+    if not isinstance(width, (int, float)) or not width > 0:
+        raise ValueError(f"width must be > 0. Received: width={width!r}")
+    settings = {**defaults, **options}
+    spec = LayerSpec(
+        activation=activation,
+        batch_norm=bool(batch_norm),
+        he_init=bool(he_init),
+        weight_decay=float(settings.pop("weight_decay")),
+        pieces=settings.pop("pieces"),
+    )
+    if spec.weight_decay < 0:
+        raise ValueError(
+            f"weight_decay must be >= 0. Received: {spec.weight_decay}"
+        )
+    inputs = keras.Input(shape=_check_input_shape(input_shape), name="image")
+    outputs = builder(inputs, spec, num_classes, width, **settings)
+    return keras.Model(inputs, outputs, name=name)
