@@ -44,9 +44,20 @@ def scale_width(channels, width):
     return max(1, int(round(channels * width)))
 
 
+# Moving statistics with momentum 0.9 (PyTorch's 0.1) settle within ~20
+# steps; Keras's default 0.99 lags on short runs (digits: 12 steps/epoch)
+# and makes test accuracy trail training badly. CIFAR's 391 steps/epoch
+# make the choice immaterial there. epsilon 1e-5 as in PyTorch and Ioffe
+# & Szegedy's reference implementations.
+BN_MOMENTUM = 0.9
+BN_EPSILON = 1e-5
+
+
 def _normalize_and_activate(x, spec, name, spatial):
     if spec.batch_norm:
-        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = keras.layers.BatchNormalization(
+            momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_bn"
+        )(x)
     return make_activation(
         spec.activation, layer_name=f"{name}_act", spatial=spatial,
         pieces=spec.pieces,

@@ -31,6 +31,8 @@ _ALLOWED_GLOBALS = {
     ("numpy._core.multiarray", "scalar"),
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
+    # Python 3 pickles (protocol 2) spell an array's raw bytes this way.
+    ("_codecs", "encode"),
 }
 
 

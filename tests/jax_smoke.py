@@ -1,0 +1,46 @@
+"""Run under KERAS_BACKEND=jax with TensorFlow made unimportable, as on
+the GPU machine (JAX, no TensorFlow). Prints one JSON line of facts."""
+
+import importlib.abc
+import json
+import sys
+
+
+class _NoTensorFlow(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "tensorflow" or name.startswith("tensorflow."):
+            raise ImportError("TensorFlow is blocked in this test")
+        return None
+
+
+sys.meta_path.insert(0, _NoTensorFlow())
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import nin  # noqa: E402
+from nin.augment import PadCropFlip  # noqa: E402
+from nin.config import RunConfig  # noqa: E402
+from nin.training import train  # noqa: E402
+
+facts = {"backend": keras.backend.backend(), "outputs": {}, "params": {}}
+x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")
+for act, bn in [("relu", False), ("elu", True), ("lrelu", True),
+                ("maxout", True), ("rrelu", True), ("prelu", False)]:
+    model = nin.build_model("nin", activation=act, batch_norm=bn,
+                            he_init=True)
+    facts["params"][f"{act}-{bn}"] = model.count_params()
+    facts["outputs"][act] = list(model(x, training=True).shape)
+for name in ("vgg", "mlp"):
+    model = nin.build_model(name, activation="elu", batch_norm=True,
+                            he_init=True, width=0.25)
+    facts["outputs"][name] = list(model(x).shape)
+augmented = PadCropFlip(seed=1)(np.repeat(x[:1], 8, axis=0), training=True)
+facts["distinct_augmentations"] = len(
+    {np.asarray(a).tobytes() for a in augmented})
+results = train(RunConfig(activation="maxout", batch_norm=True,
+                          he_init=True, dataset="synthetic", epochs=1,
+                          width=0.125, logdir=sys.argv[1]), verbose=0)
+facts["trained_epochs"] = results["epochs"]
+facts["tensorflow_loaded"] = "tensorflow" in sys.modules
+print(json.dumps(facts))
