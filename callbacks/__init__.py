@@ -1,20 +1,26 @@
 """Callbacks and run bookkeeping for the lab's training runs."""
 
 from callbacks.bookkeeping import (
-    RunExistsError,
     RunTracker,
-    prepare_run_dir,
+    open_run_dir,
     write_json_atomic,
+)
+from callbacks.checkpoint import (
+    EpochCheckpoint,
+    read_checkpoint,
+    save_model_atomic,
 )
 from callbacks.schedules import StepSchedule, scaled_drops, step_decay
 from callbacks.tensorboard import EpochTensorBoard
 
 __all__ = [
+    "EpochCheckpoint",
     "EpochTensorBoard",
-    "RunExistsError",
     "RunTracker",
     "StepSchedule",
-    "prepare_run_dir",
+    "open_run_dir",
+    "read_checkpoint",
+    "save_model_atomic",
     "scaled_drops",
     "step_decay",
     "write_json_atomic",

@@ -1,9 +1,9 @@
 """Run bookkeeping: the run directory, atomic JSON files, a results tracker.
 
 A run lives in `LOGDIR/RUN_NAME/`. Nothing there is overwritten silently:
-`prepare_run_dir` refuses a directory that already holds a run unless told
-to overwrite, and then it first moves the old run aside under a timestamped
-name. JSON files are written atomically (temp file, fsync, rename), so a
+`open_run_dir` reports a directory that already holds a run as finished or
+unfinished (to resume), and only when told to overwrite does it move the
+old run aside under a timestamped name. JSON files are written atomically (temp file, fsync, rename), so a
 crash never leaves a half-written `results.json` that looks complete.
 """
 
@@ -15,10 +15,6 @@ import time
 from pathlib import Path
 
 import keras
-
-
-class RunExistsError(ValueError):
-    """The run directory already holds a run."""
 
 
 def write_json_atomic(path, data):
@@ -39,75 +35,97 @@ def write_json_atomic(path, data):
         raise
 
 
-def prepare_run_dir(logdir, run_name, overwrite=False):
-    """Create and return `logdir/run_name`, never clobbering a run.
+RESULTS_FILE = "results.json"
 
-    An existing non-empty directory raises `RunExistsError`, unless
-    `overwrite`, which renames it to `RUN_NAME.old-YYYYmmdd-HHMMSS` first.
+
+def open_run_dir(logdir, run_name, overwrite=False):
+    """(run_dir, status) for `logdir/run_name`; never clobbers a run.
+
+    status is "new" (empty or just made), "unfinished" (holds a run without
+    results.json: resume it) or "finished". With `overwrite`, an existing
+    run is first renamed to `RUN_NAME.old-YYYYmmdd-HHMMSS` and a new one
+    begins.
     """
     logdir = Path(logdir)
     if logdir.exists() and not logdir.is_dir():
         raise ValueError(f"--logdir must be a directory; {logdir} is a file")
     run_dir = logdir / run_name
-    if run_dir.exists() and any(run_dir.iterdir()):
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"{run_dir} is a file, not a run directory")
+    if run_dir.is_dir() and any(run_dir.iterdir()):
         if not overwrite:
-            raise RunExistsError(
-                f"{run_dir} already holds a run. Use another --logdir, or "
-                "--overwrite to move the old run aside and start again."
-            )
+            finished = (run_dir / RESULTS_FILE).is_file()
+            return run_dir, "finished" if finished else "unfinished"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         kept = run_dir.with_name(f"{run_name}.old-{stamp}")
         run_dir.rename(kept)
         print(f"Moved the previous run to {kept}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    return run_dir
+    return run_dir, "new"
 
 
 class RunTracker(keras.callbacks.Callback):
-    """Tracks best test accuracy, divergence and training speed.
+    """Tracks per-epoch logs, best test accuracy, divergence and speed.
 
     A NaN or infinite epoch loss marks the run diverged and stops it: seed
     001's no-BN + WI runs at lr 0.1 can do this, and it is a result, not a
-    crash. Training time excludes the per-epoch test evaluation.
+    crash. Training time excludes the per-epoch test evaluation. The whole
+    state round-trips through `state_dict` / `load_state`, so a resumed run
+    continues its history, best epoch and clocks exactly.
     """
+
+    STATE_KEYS = ("history", "best_test_accuracy", "best_epoch",
+                  "epochs_completed", "diverged", "diverged_epoch",
+                  "train_seconds", "wall_seconds", "resumed_at")
 
     def __init__(self, train_size):
         super().__init__()
         self.train_size = train_size
+        self.history = []  # one dict of logs (+ wall_time) per epoch
         self.best_test_accuracy = None
         self.best_epoch = None
         self.epochs_completed = 0
         self.diverged = False
         self.diverged_epoch = None
         self.train_seconds = 0.0
+        self.wall_seconds = 0.0
+        self.resumed_at = []  # epochs at which the run was resumed
         self._epoch_start = None
+        self._train_clock = None
 
-    def on_train_begin(self, logs=None):
-        self._wall_start = time.perf_counter()
+    def state_dict(self):
+        return {key: getattr(self, key) for key in self.STATE_KEYS}
+
+    def load_state(self, state):
+        for key in self.STATE_KEYS:
+            setattr(self, key, state[key])
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch_start = time.perf_counter()
+        self._epoch_start = self._train_clock = time.perf_counter()
 
-    def _stop_clock(self):
-        if self._epoch_start is not None:
-            self.train_seconds += time.perf_counter() - self._epoch_start
-            self._epoch_start = None
+    def _stop_train_clock(self):
+        if self._train_clock is not None:
+            self.train_seconds += time.perf_counter() - self._train_clock
+            self._train_clock = None
 
     def on_test_begin(self, logs=None):
-        self._stop_clock()
+        self._stop_train_clock()
 
     def on_epoch_end(self, epoch, logs=None):
-        self._stop_clock()
-        logs = logs or {}
+        self._stop_train_clock()
+        self.wall_seconds += time.perf_counter() - self._epoch_start
+        logs = {key: float(value) for key, value in (logs or {}).items()}
+        self.history.append({"epoch": epoch, "wall_time": time.time(),
+                             **logs})
         self.epochs_completed = epoch + 1
         accuracy = logs.get("val_accuracy")
         if accuracy is not None and math.isfinite(accuracy) and (
             self.best_test_accuracy is None
             or accuracy > self.best_test_accuracy
         ):
-            self.best_test_accuracy = float(accuracy)
+            self.best_test_accuracy = accuracy
             self.best_epoch = epoch
-        if not math.isfinite(float(logs.get("loss", 0.0))):
+        if not math.isfinite(logs.get("loss", 0.0)):
             self.diverged = True
             self.diverged_epoch = epoch
             self.model.stop_training = True
@@ -115,7 +133,6 @@ class RunTracker(keras.callbacks.Callback):
                   "diverged and is stopped (recorded in results.json).")
 
     def summary(self):
-        wall = time.perf_counter() - self._wall_start
         images = self.train_size * self.epochs_completed
         return {
             "best_test_accuracy": self.best_test_accuracy,
@@ -123,8 +140,9 @@ class RunTracker(keras.callbacks.Callback):
             "epochs": self.epochs_completed,
             "diverged": self.diverged,
             "diverged_epoch": self.diverged_epoch,
+            "resumed_at_epochs": self.resumed_at,
             "train_time_s": round(self.train_seconds, 3),
-            "wall_time_s": round(wall, 3),
+            "wall_time_s": round(self.wall_seconds, 3),
             "images_per_second": (
                 round(images / self.train_seconds, 2)
                 if self.train_seconds > 0 else None

@@ -7,16 +7,21 @@ own TensorBoard callback lays it out so that train and test share a chart:
     RUN_DIR/train/  epoch_loss, epoch_accuracy, learning_rate
     RUN_DIR/test/   epoch_loss, epoch_accuracy   (from `val_*` logs)
 
-The step is the epoch, counted from 0 as in seed 001's figures.
+The step is the epoch, counted from 0 as in seed 001's figures. Training
+runs one `fit` per epoch, so the writers stay open across `fit` calls and
+are closed by `close()`. A resumed run `clear()`s the event files and
+`replay()`s its checkpointed history with the original wall times.
 """
 
 import os
+from pathlib import Path
 
 import keras
 import numpy as np
 from tensorboard.summary import Writer
 
 UNPREFIXED = ("learning_rate",)
+SPLITS = ("train", "test")
 
 
 def split_logs(logs):
@@ -45,17 +50,31 @@ class EpochTensorBoard(keras.callbacks.Callback):
             self.writers[split] = Writer(os.path.join(self.log_dir, split))
         return self.writers[split]
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch, logs=None, wall_time=None):
         for split, scalars in split_logs(logs).items():
             for tag, value in scalars.items():
                 self._writer(split).add_scalar(
-                    tag, float(np.asarray(value)), step=epoch
+                    tag, float(np.asarray(value)), step=epoch,
+                    wall_time=wall_time,
                 )
             if scalars:
                 self._writer(split).flush()
 
-    def on_train_end(self, logs=None):
+    def replay(self, history):
+        """Write the epochs of a resumed run's history again, exactly."""
+        for entry in history:
+            logs = {k: v for k, v in entry.items()
+                    if k not in ("epoch", "wall_time")}
+            self.on_epoch_end(entry["epoch"], logs,
+                              wall_time=entry.get("wall_time"))
+
+    def clear(self):
+        """Delete this run's event files (before a resumed run rewrites
+        them from its checkpointed history, so no step appears twice)."""
         self.close()
+        for split in SPLITS:
+            for path in Path(self.log_dir, split).glob("events.out.*"):
+                path.unlink()
 
     def close(self):
         for writer in self.writers.values():

@@ -5,8 +5,12 @@
 runs seed 001's recipe (164 epochs, Nesterov SGD, LR 0.1/0.01/0.001 at
 epochs 81/122, batch 128, pad-crop-flip augmentation) and writes
 `LOGDIR/RUN_NAME/` with config.json, TensorBoard event files, model.keras
-and results.json. Exit codes: 0 done, 2 bad input (one-line message),
-3 the run diverged (loss NaN/inf; recorded in results.json).
+and results.json, plus a checkpoint after every epoch. Running the same
+command again resumes an unfinished run exactly, and only reports a
+finished one. Exit codes: 0 done (or already finished), 2 bad input
+(one-line message), 3 the run diverged (loss NaN/inf; recorded in
+results.json), 4 the run could not be written (disk full, no permission),
+130 interrupted (Ctrl-C; the last epoch's checkpoint is kept).
 """
 
 import argparse
@@ -16,6 +20,8 @@ import _path  # noqa: F401  (repository root on sys.path)
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+EXIT_WRITE_FAILED = 4
+EXIT_INTERRUPTED = 130
 
 
 def positive_int(text):
@@ -99,8 +105,12 @@ def make_parser():
         help="pad-crop-flip augmentation of training images")
     add("--seed", type=non_negative_int, default=0)
     add("--logdir", default="logs", help="parent of run folders (logs)")
+    add("--resume", action=argparse.BooleanOptionalAction, default=True,
+        help="continue an unfinished run from its last epoch (default on)")
     add("--overwrite", action="store_true",
         help="start an existing run again; the old one is moved aside")
+    add("--deterministic", action="store_true",
+        help="deterministic TensorFlow ops: bit-identical reruns (slower)")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
     return parser
@@ -115,7 +125,7 @@ def config_from_args(args):
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         lr_drops=args.lr_drops, width=args.width, pool2=args.pool2,
         maxout_pieces=args.pieces, augment=args.augment, seed=args.seed,
-        logdir=args.logdir,
+        logdir=args.logdir, deterministic=args.deterministic,
     )
 
 
@@ -124,13 +134,30 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         config = config_from_args(args)
-        from nin.training import train
+        from nin.training import RunFinished, RunInterrupted, train
 
         results = train(config, overwrite=args.overwrite,
+                        resume=args.resume,
                         verbose="auto" if args.verbose is None
                         else args.verbose)
     except ValueError as error:  # bad input: one line, no traceback
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
+    except RunFinished as finished:
+        print(f"{config.run_name} is already finished: {finished.run_dir} "
+              f"(test accuracy "
+              f"{_percent(finished.results.get('test_accuracy'))}). "
+              "Use --overwrite to train it again; the old run is kept.")
+        return 0
+    except RunInterrupted as interrupted:
+        print(f"\nInterrupted. {interrupted.epochs_completed} epoch(s) are "
+              f"checkpointed in {interrupted.run_dir}; run the same command "
+              "again to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:  # disk full, permissions, vanished folder
+        parser.exit(EXIT_WRITE_FAILED,
+                    f"{parser.prog}: error: could not read or write a file "
+                    f"({error}). Completed epochs stay checkpointed; fix "
+                    "the problem and run the same command to resume.\n")
     print(f"{results['run_name']}: test accuracy "
           f"{_percent(results['test_accuracy'])}, best "
           f"{_percent(results['best_test_accuracy'])} at epoch "

@@ -39,6 +39,7 @@ class RunConfig:
     maxout_pieces: int = 2
     augment: bool = True
     seed: int = 0
+    deterministic: bool = False  # TensorFlow op determinism (slower)
     logdir: str = "logs"
 
     def __post_init__(self):
@@ -87,6 +88,20 @@ class RunConfig:
         options = {k: v for k, v in options.items() if v is not None}
         options["pieces"] = self.maxout_pieces
         return options
+
+    def differences(self, saved):
+        """Settings that differ from a saved config.json, as text.
+
+        Paths (`logdir`, `data_dir`) may differ: the same data can live
+        elsewhere when a run is resumed on another machine.
+        """
+        current = self.to_json()
+        return [
+            f"{key}: {saved.get(key)!r} (saved) vs {current[key]!r} (now)"
+            for key in current
+            if key not in ("logdir", "data_dir")
+            and saved.get(key) != current[key]
+        ]
 
     def to_json(self):
         data = dataclasses.asdict(self)

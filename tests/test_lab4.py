@@ -28,7 +28,8 @@ def test_run_directory_holds_everything(finished_run):
     code, run_dir = finished_run
     assert code == 0
     assert sorted(p.name for p in run_dir.iterdir()) == [
-        "config.json", "model.keras", "results.json", "test", "train"]
+        "checkpoint", "config.json", "model.keras", "results.json", "test",
+        "train"]
     config = json.loads((run_dir / "config.json").read_text())
     assert config["run_name"] == "ELU+BN+WI"
     assert config["activation"] == "elu" and config["batch_norm"] is True
@@ -63,13 +64,14 @@ def test_saved_model_loads_in_safe_mode_and_reproduces_accuracy(
 
 def test_a_finished_run_is_never_overwritten(finished_run, capsys):
     _, run_dir = finished_run
-    before = (run_dir / "results.json").read_text()
-    with pytest.raises(SystemExit) as exit_info:
-        lab4.main(["--act", "elu", "--bn", "--wi", *TINY,
-                   "--logdir", str(run_dir.parent)])
-    assert exit_info.value.code == 2
-    assert "already holds a run" in capsys.readouterr().err
-    assert (run_dir / "results.json").read_text() == before
+    before = {p.name: p.stat().st_mtime_ns for p in run_dir.rglob("*")}
+    code = lab4.main(["--act", "elu", "--bn", "--wi", *TINY,
+                      "--logdir", str(run_dir.parent)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "ELU+BN+WI is already finished" in out and str(run_dir) in out
+    assert {p.name: p.stat().st_mtime_ns
+            for p in run_dir.rglob("*")} == before
 
 
 def test_overwrite_moves_the_old_run_aside(tmp_path):

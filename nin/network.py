@@ -1,0 +1,83 @@
+"""The model a run trains: the registry network behind augmentation.
+
+Small helpers shared by training and resuming: build the network for a
+config, wrap it with `PadCropFlip` (identity at inference), compile it with
+seed 001's optimizer, find the network inside a loaded training model, and
+record the software environment.
+"""
+
+import platform
+
+import keras
+import numpy as np
+
+from callbacks.schedules import check_drops, scaled_drops
+from nin.augment import PadCropFlip
+from nin.registry import build_model
+
+AUGMENT_PAD = 4
+
+
+def environment():
+    """Versions and backend, recorded with every run."""
+    return {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def enable_determinism():
+    """Deterministic ops where the backend offers a switch (TensorFlow)."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def lr_drops_for(config):
+    return check_drops(config.lr_drops or scaled_drops(config.epochs))
+
+
+def build_for(config, input_shape, num_classes):
+    return build_model(
+        config.model,
+        activation=config.activation,
+        batch_norm=config.batch_norm,
+        he_init=config.he_init,
+        num_classes=num_classes,
+        input_shape=input_shape,
+        width=config.width,
+        **config.model_kwargs(),
+    )
+
+
+def training_model(network, config):
+    """The network behind the augmentation layer (identity at inference)."""
+    if not config.augment:
+        return network
+    return keras.Sequential(
+        [keras.Input(network.input_shape[1:]),
+         PadCropFlip(pad=AUGMENT_PAD, seed=config.seed, name="augment"),
+         network],
+        name="trainer",
+    )
+
+
+def network_of(trainer, config):
+    """The registry network inside a (possibly reloaded) training model."""
+    return trainer.get_layer(config.model) if config.augment else trainer
+
+
+def compile_trainer(trainer, config):
+    trainer.compile(
+        optimizer=keras.optimizers.SGD(
+            learning_rate=config.lr, momentum=config.momentum,
+            nesterov=config.nesterov,
+        ),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return trainer
