@@ -46,6 +46,17 @@ def non_negative_int(text):
     return value
 
 
+def maxout_pieces(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 2:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 2, got {text!r}")
+    return value
+
+
 def positive_float(text):
     try:
         value = float(text)
@@ -99,7 +110,7 @@ def make_parser():
         help="multiplier of every hidden channel count (default 1.0)")
     add("--pool2", default=None, choices=["max", "average"],
         help="NIN's second pooling (default max, as the assignment says)")
-    add("--pieces", type=positive_int, default=2,
+    add("--pieces", type=maxout_pieces, default=2,
         help="Maxout pieces per unit (default 2)")
     add("--augment", action=argparse.BooleanOptionalAction, default=True,
         help="pad-crop-flip augmentation of training images")
@@ -140,6 +151,10 @@ def main(argv=None):
                         resume=args.resume,
                         verbose="auto" if args.verbose is None
                         else args.verbose)
+    except KeyboardInterrupt:  # before the first epoch started
+        print("\nInterrupted before training started; nothing to resume.",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ValueError as error:  # bad input: one line, no traceback
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
     except RunFinished as finished:

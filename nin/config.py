@@ -54,6 +54,13 @@ class RunConfig:
                 f"Unknown dataset {self.dataset!r}. Expected one of: "
                 f"{', '.join(DATASETS)}"
             )
+        if self.data_dir is not None and self.dataset not in (
+                "cifar10", "cifar100"):
+            raise ValueError(
+                "--data-dir applies to cifar10 and cifar100 only. "
+                f"Received: dataset={self.dataset!r}, "
+                f"data_dir={self.data_dir!r}"
+            )
         _check_int("epochs", self.epochs, minimum=1)
         _check_int("batch_size", self.batch_size, minimum=1)
         _check_int("seed", self.seed, minimum=0)

@@ -99,6 +99,14 @@ def test_divergence_is_recorded_and_exits_3(tmp_path):
     (["--width", "0"], "expected a positive number, got '0'"),
     (["--lr-drops", "122,81"], "expected increasing epochs"),
     (["--model", "vgg", "--pool2", "max"], "do not apply to model 'vgg'"),
+    (["--batch-size", "0"], "expected a positive integer, got '0'"),
+    (["--lr", "nan"], "expected a positive number, got 'nan'"),
+    (["--seed", "-1"], "expected an integer >= 0, got '-1'"),
+    (["--pieces", "1"], "expected an integer >= 2, got '1'"),
+    (["--dataset", "imagenet"], "invalid choice: 'imagenet'"),
+    (["--dataset", "digits", "--data-dir", "x"],
+     "--data-dir applies to cifar10 and cifar100 only"),
+    (["--data-dir", "/nonexistent"], "No cifar10 data in /nonexistent"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
