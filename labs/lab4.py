@@ -17,66 +17,18 @@ import argparse
 import sys
 
 import _path  # noqa: F401  (repository root on sys.path)
+from cli_types import (
+    epoch_list,
+    maxout_pieces,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_WRITE_FAILED = 4
 EXIT_INTERRUPTED = 130
-
-
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer, got {text!r}")
-    return value
-
-
-def non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def maxout_pieces(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < 2:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer >= 2, got {text!r}")
-    return value
-
-
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number, got {text!r}")
-    return value
-
-
-def epoch_list(text):
-    try:
-        drops = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        drops = ()
-    if not drops or any(d < 1 for d in drops) or list(drops) != sorted(drops):
-        raise argparse.ArgumentTypeError(
-            f"expected increasing epochs like 81,122, got {text!r}")
-    return drops
 
 
 def make_parser():
@@ -122,6 +74,16 @@ def make_parser():
         help="start an existing run again; the old one is moved aside")
     add("--deterministic", action="store_true",
         help="deterministic TensorFlow ops: bit-identical reruns (slower)")
+    add("--precision", default="fp32", choices=["fp32", "bf16", "fp16"],
+        help="fp32, or mixed bf16/fp16 (float32 weights and softmax)")
+    add("--jit", default="auto", choices=["auto", "on", "off"],
+        help="XLA compilation; auto = Keras's choice, off for TensorFlow "
+             "on a CPU (measured slower there)")
+    add("--steps-per-execution", type=positive_int, default=1,
+        help="train steps per compiled call (fewer host round trips)")
+    add("--distribute", default="none", choices=["none", "mirrored"],
+        help="mirrored: TensorFlow MirroredStrategy over all GPUs; "
+             "--batch-size stays the global batch")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
     return parser
@@ -137,6 +99,9 @@ def config_from_args(args):
         lr_drops=args.lr_drops, width=args.width, pool2=args.pool2,
         maxout_pieces=args.pieces, augment=args.augment, seed=args.seed,
         logdir=args.logdir, deterministic=args.deterministic,
+        precision=args.precision, jit=args.jit,
+        steps_per_execution=args.steps_per_execution,
+        distribute=args.distribute,
     )
 
 

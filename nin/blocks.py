@@ -89,10 +89,12 @@ def dense_block(x, units, spec, name):
 
 
 def classifier(x, num_classes, spec, name="predictions"):
-    """The final dense softmax layer of the VGG and MLP models."""
+    """The final dense softmax layer of the VGG and MLP models (float32
+    under mixed precision, so the loss sees full-precision outputs)."""
     return keras.layers.Dense(
         num_classes,
         activation="softmax",
+        dtype="float32",
         kernel_initializer=spec.next_initializer(),
         kernel_regularizer=spec.regularizer(),
         name=name,

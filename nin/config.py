@@ -12,9 +12,12 @@ from typing import Optional, Tuple
 
 from nin.activations import ACTIVATION_LABELS, check_activation
 from nin.data import DATASETS
+from nin.precision import check_precision
 from nin.registry import list_models, model_options
 
 DEFAULT_MODEL = "nin"
+JIT_CHOICES = ("auto", "on", "off")
+DISTRIBUTE_CHOICES = ("none", "mirrored")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +43,10 @@ class RunConfig:
     augment: bool = True
     seed: int = 0
     deterministic: bool = False  # TensorFlow op determinism (slower)
+    precision: str = "fp32"  # fp32 | bf16 | fp16 (mixed)
+    jit: str = "auto"  # XLA: auto | on | off
+    steps_per_execution: int = 1
+    distribute: str = "none"  # none | mirrored (TensorFlow, several GPUs)
     logdir: str = "logs"
 
     def __post_init__(self):
@@ -61,6 +68,16 @@ class RunConfig:
                 f"Received: dataset={self.dataset!r}, "
                 f"data_dir={self.data_dir!r}"
             )
+        check_precision(self.precision)
+        if self.jit not in JIT_CHOICES:
+            raise ValueError(
+                f"jit must be one of {JIT_CHOICES}. Received: {self.jit!r}")
+        _check_int("steps_per_execution", self.steps_per_execution,
+                   minimum=1)
+        if self.distribute not in DISTRIBUTE_CHOICES:
+            raise ValueError(
+                f"distribute must be one of {DISTRIBUTE_CHOICES}. "
+                f"Received: {self.distribute!r}")
         _check_int("epochs", self.epochs, minimum=1)
         _check_int("batch_size", self.batch_size, minimum=1)
         _check_int("seed", self.seed, minimum=0)

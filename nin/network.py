@@ -6,6 +6,7 @@ seed 001's optimizer, find the network inside a loaded training model, and
 record the software environment.
 """
 
+import contextlib
 import platform
 
 import keras
@@ -13,6 +14,7 @@ import numpy as np
 
 from callbacks.schedules import check_drops, scaled_drops
 from nin.augment import PadCropFlip
+from nin.precision import wrap_optimizer
 from nin.registry import build_model
 
 AUGMENT_PAD = 4
@@ -37,8 +39,46 @@ def enable_determinism():
         tf.config.experimental.enable_op_determinism()
 
 
+def distribution_scope(distribute):
+    """Context in which a model is built, compiled and loaded.
+
+    "none": one device. "mirrored": TensorFlow's MirroredStrategy, one
+    replica per visible GPU (or per logical CPU device); `fit`'s batch size
+    is the global batch, split evenly over the replicas, so the recipe's
+    batch 128 and LR 0.1 keep their meaning on any number of GPUs.
+    """
+    if distribute == "none":
+        return contextlib.nullcontext()
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            "--distribute mirrored needs KERAS_BACKEND=tensorflow. "
+            f"Received backend: {keras.backend.backend()!r}"
+        )
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy().scope()
+
+
 def lr_drops_for(config):
     return check_drops(config.lr_drops or scaled_drops(config.epochs))
+
+
+def resolve_jit(jit):
+    """`jit_compile` for Keras from "auto" | "on" | "off".
+
+    "auto" is Keras's own choice (XLA where every layer supports it), except
+    with TensorFlow on a CPU: there XLA's convolutions measured several
+    times slower than TensorFlow's oneDNN kernels (labs/bench.py, README
+    "Performance"), so auto means off.
+    """
+    if jit != "auto":
+        return jit == "on"
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        if not tf.config.list_physical_devices("GPU"):
+            return False
+    return "auto"
 
 
 def build_for(config, input_shape, num_classes):
@@ -50,6 +90,7 @@ def build_for(config, input_shape, num_classes):
         num_classes=num_classes,
         input_shape=input_shape,
         width=config.width,
+        precision=config.precision,
         **config.model_kwargs(),
     )
 
@@ -72,12 +113,15 @@ def network_of(trainer, config):
 
 
 def compile_trainer(trainer, config):
+    optimizer = keras.optimizers.SGD(
+        learning_rate=config.lr, momentum=config.momentum,
+        nesterov=config.nesterov,
+    )
     trainer.compile(
-        optimizer=keras.optimizers.SGD(
-            learning_rate=config.lr, momentum=config.momentum,
-            nesterov=config.nesterov,
-        ),
+        optimizer=wrap_optimizer(optimizer, config.precision),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        jit_compile=resolve_jit(config.jit),
+        steps_per_execution=config.steps_per_execution,
     )
     return trainer

@@ -7,6 +7,7 @@ layer is made, so a typo gives one clear `ValueError`.
 
 from nin.activations import DEFAULT_MAXOUT_PIECES, check_activation
 from nin.blocks import LayerSpec
+from nin.precision import policy_scope
 
 _MODELS = {}
 
@@ -62,7 +63,8 @@ def _check_input_shape(input_shape):
 
 
 def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
-                input_shape=(32, 32, 3), width=1.0, **options):
+                input_shape=(32, 32, 3), width=1.0, precision="fp32",
+                **options):
     """Build an uncompiled `keras.Model` from the registry.
 
     Args:
@@ -74,6 +76,8 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         num_classes: output classes (>= 2).
         input_shape: (height, width, channels).
         width: multiplier of every hidden channel count (> 0).
+        precision: "fp32", or mixed "bf16" / "fp16" (float32 variables and
+            float32 softmax output), see `nin.precision`.
         **options: model-specific options, see `model_options(name)`.
     """
     import keras
@@ -106,6 +110,8 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         raise ValueError(
             f"weight_decay must be >= 0. Received: {spec.weight_decay}"
         )
-    inputs = keras.Input(shape=_check_input_shape(input_shape), name="image")
-    outputs = builder(inputs, spec, num_classes, width, **settings)
-    return keras.Model(inputs, outputs, name=name)
+    shape = _check_input_shape(input_shape)
+    with policy_scope(precision):
+        inputs = keras.Input(shape=shape, name="image")
+        outputs = builder(inputs, spec, num_classes, width, **settings)
+        return keras.Model(inputs, outputs, name=name)

@@ -36,6 +36,7 @@ from nin.data import NUM_CLASSES, load_dataset, standardize
 from nin.network import (
     build_for,
     compile_trainer,
+    distribution_scope,
     enable_determinism,
     environment,
     lr_drops_for,
@@ -123,13 +124,16 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
     keras.utils.set_random_seed(config.seed)
     tracker = RunTracker(train_size=len(x_train))
     if checkpoint is None:
-        network = build_for(config, x_train.shape[1:],
-                            NUM_CLASSES[config.dataset])
-        trainer = compile_trainer(training_model(network, config), config)
+        with distribution_scope(config.distribute):
+            network = build_for(config, x_train.shape[1:],
+                                NUM_CLASSES[config.dataset])
+            trainer = compile_trainer(training_model(network, config),
+                                      config)
         print(f"Run {config.run_name}: {run_dir}")
     else:
         state, model_path = checkpoint
-        trainer = keras.saving.load_model(model_path, safe_mode=True)
+        with distribution_scope(config.distribute):
+            trainer = keras.saving.load_model(model_path, safe_mode=True)
         tracker.load_state(state["tracker"])
         tracker.resumed_at.append(tracker.epochs_completed)
         print(f"Resuming {config.run_name} from {run_dir} after epoch "

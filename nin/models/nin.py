@@ -52,4 +52,6 @@ def build_nin(inputs, spec, num_classes, width, *, pool2, dropout):
                 dropout, name=f"block{block_index}_dropout"
             )(x)
     x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
-    return keras.layers.Activation("softmax", name="predictions")(x)
+    return keras.layers.Activation(
+        "softmax", dtype="float32", name="predictions"
+    )(x)

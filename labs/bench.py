@@ -1,0 +1,152 @@
+"""Benchmark training speed of one lab run on synthetic CIFAR-shaped data.
+
+    python labs/bench.py                      # ELU+BN+WI, NIN, batch 128
+    python labs/bench.py --precision fp32 --json
+
+Measures, each as the median of `--repeats` timed epochs of `--steps` steps
+after an untimed warm-up epoch:
+- the fast path (this toolkit's training, with the chosen precision, XLA
+  and steps-per-execution settings): bare train step on cached tensors, and
+  the full pipeline (shuffle, augmentation, schedule, TensorBoard);
+- a plain Keras fp32 `compile`/`fit` of the same model (the baseline);
+- the same fast path without batch norm (BN overhead);
+- matmul peak GFLOP/s at the chosen precision, for utilization.
+Ratios are printed; `--json` prints one JSON object instead of a table.
+"""
+
+import argparse
+import json
+import sys
+
+import _path  # noqa: F401  (repository root on sys.path)
+import cli_types
+
+STEPS_PER_EPOCH = 391  # CIFAR-10 at batch 128
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(prog="bench.py", description=__doc__,
+                                     formatter_class=argparse.
+                                     RawDescriptionHelpFormatter)
+    add = parser.add_argument
+    add("--act", default="elu")
+    add("--bn", action=argparse.BooleanOptionalAction, default=True)
+    add("--wi", action=argparse.BooleanOptionalAction, default=True)
+    add("--model", default="nin")
+    add("--width", type=cli_types.positive_float, default=1.0)
+    add("--batch-size", type=cli_types.positive_int, default=128)
+    add("--steps", type=cli_types.positive_int, default=8,
+        help="steps of a timed epoch; half-length epochs are timed too, "
+             "to separate per-epoch from per-step costs (default 8)")
+    add("--repeats", type=cli_types.positive_int, default=2)
+    add("--precision", default=None, choices=["fp32", "bf16", "fp16"],
+        help="default: lab4.py's default")
+    add("--jit", default="auto", choices=["auto", "on", "off"])
+    add("--steps-per-execution", type=cli_types.positive_int, default=1)
+    add("--no-baseline", action="store_true",
+        help="skip the plain Keras fp32 baseline")
+    add("--no-bn-overhead", action="store_true",
+        help="skip the no-BN measurement")
+    add("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def run_config(args, **changes):
+    from nin.config import RunConfig
+
+    settings = dict(
+        model=args.model, activation=args.act, batch_norm=args.bn,
+        he_init=args.wi, dataset="synthetic", width=args.width,
+        batch_size=args.batch_size, jit=args.jit,
+        steps_per_execution=args.steps_per_execution,
+    )
+    if args.precision:
+        settings["precision"] = args.precision
+    settings.update(changes)
+    return RunConfig(**settings)
+
+
+def measure(args):
+    import keras
+
+    from nin import benchmark as bench
+    from nin.network import build_for, compile_trainer, training_model
+
+    x, y = bench.synthetic_batches(args.batch_size, args.steps)
+    config = run_config(args)
+    shape = x.shape[1:]
+
+    def fit_cost(model, **options):  # (amortized, per step, fixed/epoch)
+        return bench.step_and_epoch_cost(model, x, y, args.batch_size,
+                                         args.repeats, STEPS_PER_EPOCH,
+                                         **options)
+
+    def step_seconds(model):
+        return bench.median_epoch_seconds(model, x, y, args.batch_size,
+                                          args.repeats) / args.steps
+
+    bare, bare_step, bare_fixed = fit_cost(
+        compile_trainer(build_for(config, shape, 10), config))
+    callbacks, tensorboard = bench.full_pipeline_callbacks(len(x))
+    trainer = compile_trainer(
+        training_model(build_for(config, shape, 10), config), config)
+    full, full_step, full_fixed = fit_cost(
+        trainer, callbacks=callbacks, shuffle_seed=config.seed)
+    tb_epoch = bench.tensorboard_seconds_per_epoch(tensorboard)
+    result = {
+        "run": config.run_name, "model": config.model,
+        "batch_size": args.batch_size, "backend": keras.backend.backend(),
+        "device": bench.device_description(),
+        "precision": config.precision, "jit": config.jit,
+        "steps_per_execution": config.steps_per_execution,
+        "step_ms": round(1000 * full, 2),
+        "images_per_second": round(args.batch_size / full, 2),
+        "bare_step_ms": round(1000 * bare, 2),
+        "fit_fixed_ms_per_epoch": round(1000 * full_fixed, 1),
+        "pipeline_overhead": round(full / bare - 1, 4),
+        "tensorboard_overhead": round(
+            tb_epoch / (STEPS_PER_EPOCH * full), 6),
+    }
+    if not args.no_baseline:
+        plain = build_for(run_config(args, precision="fp32"), shape, 10)
+        plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9,
+                                                     nesterov=True),
+                      loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        baseline = step_seconds(plain)
+        result["plain_keras_fp32_images_per_second"] = round(
+            args.batch_size / baseline, 2)
+        result["speedup_vs_plain_keras_fp32"] = round(
+            baseline / full_step, 3)
+    if not args.no_bn_overhead and config.batch_norm:
+        no_bn_config = run_config(args, batch_norm=False)
+        no_bn = step_seconds(compile_trainer(
+            build_for(no_bn_config, shape, 10), no_bn_config))
+        result["bn_overhead"] = round(bare_step / no_bn - 1, 4)
+    if config.model == "nin" and config.width == 1.0:
+        peak = bench.matmul_peak_gflops(config.precision)
+        result["matmul_peak_gflops"] = round(peak, 1)
+        result["utilization_of_matmul_peak"] = round(
+            result["images_per_second"] * bench.NIN_TRAIN_GFLOP_PER_IMAGE
+            / peak, 4)
+    return result
+
+
+def main(argv=None):
+    args = make_parser().parse_args(argv)
+    try:
+        result = measure(args)
+    except ValueError as error:
+        print(f"bench.py: error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    else:
+        width = max(len(key) for key in result)
+        for key, value in result.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The fast-path switches: mixed precision, XLA choice, several devices,
+and the benchmark script's report (its numbers are not timed here)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import bench
+import lab4
+import nin
+from nin.config import RunConfig
+from nin.network import compile_trainer, resolve_jit
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("precision,compute", [("bf16", "bfloat16"),
+                                               ("fp16", "float16")])
+def test_mixed_precision_keeps_float32_weights_and_output(precision,
+                                                          compute):
+    model = nin.build_model("nin", activation="elu", batch_norm=True,
+                            he_init=True, precision=precision)
+    conv = model.get_layer("block1_conv1")
+    assert conv.compute_dtype == compute
+    assert conv.variable_dtype == "float32"
+    assert model.get_layer("block2_pool").compute_dtype == compute
+    assert model.output.dtype == "float32"
+    assert model.count_params() == 972_658
+    assert keras.config.dtype_policy().name == "float32"  # restored
+
+
+def test_fp16_gets_loss_scaling_and_bf16_does_not():
+    for precision, wrapped in [("fp16", True), ("bf16", False)]:
+        config = RunConfig(dataset="synthetic", width=0.125,
+                           precision=precision)
+        model = nin.build_model("mlp", activation="relu", batch_norm=False,
+                                he_init=False, precision=precision)
+        optimizer = compile_trainer(model, config).optimizer
+        assert isinstance(optimizer,
+                          keras.optimizers.LossScaleOptimizer) is wrapped
+
+
+def test_xla_is_off_by_default_for_tensorflow_on_cpu():
+    assert resolve_jit("auto") is False
+    assert resolve_jit("on") is True and resolve_jit("off") is False
+
+
+def test_bf16_run_trains_and_saves_its_policy(tmp_path):
+    code = lab4.main(["--dataset", "synthetic", "--epochs", "1", "--width",
+                      "0.125", "--precision", "bf16", "--steps-per-execution",
+                      "2", "--verbose", "0", "--logdir", str(tmp_path)])
+    assert code == 0
+    model = keras.saving.load_model(tmp_path / "None" / "model.keras",
+                                    safe_mode=True)
+    assert model.get_layer("block1_conv1").compute_dtype == "bfloat16"
+    output = model.predict(np.zeros((2, 32, 32, 3)), verbose=0)
+    assert output.dtype == np.float32
+
+
+def test_bad_fast_path_flags_are_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        lab4.main(["--precision", "fp8"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'fp8'" in capsys.readouterr().err
+
+
+def test_bench_reports_every_figure_as_json(capsys):
+    assert bench.main(["--width", "0.125", "--steps", "2", "--repeats", "1",
+                       "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("images_per_second", "step_ms", "pipeline_overhead",
+                "bn_overhead", "backend", "device", "precision",
+                "tensorboard_overhead", "speedup_vs_plain_keras_fp32"):
+        assert key in report, key
+    assert report["backend"] == "tensorflow"
+    assert report["images_per_second"] > 0 and report["step_ms"] > 0
+    assert report["images_per_second"] == pytest.approx(
+        128 / (report["step_ms"] / 1000), rel=0.01)
+
+
+def test_mirrored_strategy_trains_on_two_logical_devices(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "tests/mirrored_smoke.py", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts == {"replicas": 2, "exit_code": 0}
+    results = json.loads(
+        (tmp_path / "ELU+BN+WI" / "results.json").read_text())
+    assert results["epochs"] == 2 and results["diverged"] is False
