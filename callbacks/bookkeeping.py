@@ -3,8 +3,9 @@
 A run lives in `LOGDIR/RUN_NAME/`. Nothing there is overwritten silently:
 `open_run_dir` reports a directory that already holds a run as finished or
 unfinished (to resume), and only when told to overwrite does it move the
-old run aside under a timestamped name. JSON files are written atomically (temp file, fsync, rename), so a
-crash never leaves a half-written `results.json` that looks complete.
+old run aside under a timestamped name. JSON files are written atomically
+(temp file, fsync, rename), so a crash never leaves a half-written
+`results.json` that looks complete.
 """
 
 import json

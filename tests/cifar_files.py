@@ -34,7 +34,8 @@ def write_cifar(directory, name="cifar10", per_batch=6, as_archive=True):
     num_classes = 10 if name == "cifar10" else 100
     members, train_parts = {}, []
     for index, member in enumerate(train_names):
-        images, labels = fake_split(per_batch, seed=index, num_classes=num_classes)
+        images, labels = fake_split(per_batch, seed=index,
+                                    num_classes=num_classes)
         members[member] = batch_bytes(images, labels, label_key)
         train_parts.append((images, labels))
     test = fake_split(per_batch, seed=99, num_classes=num_classes)
