@@ -16,7 +16,7 @@ import numpy as np
 from grading import inspect_model
 
 MAX_WIDTH = 4.0
-EVAL_BATCH = 500
+EVAL_BATCH = 100
 WEIGHTED_CLASSES = ("Conv2D", "Dense")
 
 

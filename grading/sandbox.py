@@ -33,7 +33,7 @@ MEGABYTE = 1 << 20
 
 @dataclasses.dataclass
 class Limits:
-    timeout_s: float = 1800.0
+    timeout_s: float = 3600.0
     memory_mb: int = 8192
     file_mb: int = 2048
 

@@ -60,8 +60,8 @@ def make_parser():
     add("--rubric", default=None,
         help="rubric JSON (default grading/rubric.json)")
     add("--only", default=None, help="regrade this one student")
-    add("--timeout", type=positive_number, default=1800.0,
-        help="seconds per student for the sandboxed worker (default 1800)")
+    add("--timeout", type=positive_number, default=3600.0,
+        help="seconds per student for the sandboxed worker (default 3600)")
     add("--jobs", type=positive_int, default=1,
         help="students graded at once, one worker each (default 1)")
     add("--memory-mb", type=positive_number, default=8192,
