@@ -38,7 +38,8 @@ def entry_problem(info):
         return f"entry {name!r} climbs out of the archive with '..'"
     if stat.S_ISLNK(mode):
         return f"entry {name!r} is a symlink"
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    kind = stat.S_IFMT(mode)  # 0 when the tool recorded no file type
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         return f"entry {name!r} is a special file (mode {oct(mode)})"
     if info.flag_bits & 0x1:
         return f"entry {name!r} is encrypted"

@@ -86,6 +86,7 @@ def grade_student(name, path, settings):
     work.mkdir(parents=True)
     log = settings.out / name / "grader.log"
     log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
     try:
         root = _prepare(path, work, settings, log)
         return _result(settings.rubric, *_measure(root, work, settings,
@@ -154,7 +155,7 @@ def _measure(root, work, settings, log):
 
 
 def _result(rubric, all_facts, problem, isolated):
-    tests, flags = [], []
+    tests, flags = [], {}
     for run, facts in zip(rubric["runs"], all_facts):
         required = rubric["required"][run]
         for item_name, item in rubric["items"].items():
@@ -166,9 +167,11 @@ def _result(rubric, all_facts, problem, isolated):
                 credit, output, new = 0.0, "run not submitted", []
             else:
                 credit, output, new = checks.CHECKS[item_name](facts, item)
-            flags += [f"{flag} ({run})" for flag in new]
+            for flag in new:
+                flags.setdefault(flag, []).append(run)
             tests.append(report.test(f"{run}: {ITEMS[item_name][0]}",
                                      credit, item["points"], output))
+    flags = [f"{flag} ({', '.join(runs)})" for flag, runs in flags.items()]
     if not isolated:
         flags.append("worker ran without a network namespace")
     status = "graded" if problem is None else "incomplete"

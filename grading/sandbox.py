@@ -110,7 +110,7 @@ def run_worker(request_path, work_dir, limits, log_path):
                str(request_path)]
     if isolated:
         command = ["unshare", "-r", "-n", "--", *command]
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command, cwd=work_dir, env=worker_environment(work_dir),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

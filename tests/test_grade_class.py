@@ -101,6 +101,8 @@ def test_missing_runs_cost_their_points(graded):
         assert tests[f"{run}: architecture matches the config"][
             "output"] == "run not submitted"
     assert tests["BN: run present"]["status"] == "passed"
+    assert f"missing run ({', '.join(MISSING)})" in graded["results"][
+        "careless"]["extra_data"]["flags"]
 
 
 def test_claimed_bn_that_is_absent_fails_the_architecture(graded):
@@ -171,6 +173,7 @@ def test_an_unsafe_archive_is_refused_whole(graded):
     assert result["extra_data"]["status"] == "refused"
     output = result["tests"][0]["output"]
     assert "'..'" in output and "symlink" in output
+    assert "results.json" not in output  # the one harmless entry
     assert "nothing was extracted" in output
     feedback = (graded["out"] / "evilzip" / "feedback.md").read_text()
     assert "symlink" in feedback
@@ -207,3 +210,18 @@ def test_only_regrades_one_student_and_keeps_the_gradebook(graded):
                        "--dataset", "digits", "--only", "brokenzip"]) == 0
     assert (out / "gradebook.csv").read_text() == gradebook
     assert (out / "honest" / "results.json").stat().st_mtime_ns == honest
+
+
+def test_a_worker_past_its_time_limit_gives_an_explained_result(
+        graded, tmp_path):
+    out = tmp_path / "out"
+    assert grade.main([str(graded["submissions"]), "--out", str(out),
+                       "--dataset", "digits", "--only", "honest",
+                       "--timeout", "2"]) == 0
+    result = json.loads((out / "honest" / "results.json").read_text())
+    assert result["score"] == 0
+    assert result["extra_data"]["status"] == "incomplete"
+    assert "stopped after the 2 s time limit" in result["output"]
+    assert all("2 s time limit" in entry["output"]
+               for entry in result["tests"])
+    assert not (out / ".work").exists()

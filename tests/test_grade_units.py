@@ -89,6 +89,13 @@ def test_archive_caps_on_files_and_bytes(tmp_path):
     assert (tmp_path / "out" / "f4").read_text() == "x" * 100
 
 
+def test_entries_without_a_recorded_file_type_are_plain_files(tmp_path):
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as handle:
+        handle.writestr("logs/None/results.json", "{}")  # mode 0o600 only
+    assert archive.extract_archive(path, tmp_path / "out") == 2
+
+
 def test_a_folder_with_an_escaping_symlink_is_refused(tmp_path):
     folder = tmp_path / "student"
     (folder / "logs").mkdir(parents=True)
