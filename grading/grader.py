@@ -1,0 +1,178 @@
+"""Grade a class: every submission, one at a time, each in its own sandbox.
+
+`grade_class` lists the students (each a folder or a `.zip` in the
+submissions folder), grades each one (`grade_student`) and writes
+`OUT/STUDENT/results.json`, `OUT/STUDENT/feedback.md`,
+`OUT/STUDENT/grader.log` and finally `OUT/gradebook.csv`. A submission
+that is unsafe, corrupt or crashes the worker gets a result that says so,
+and the class goes on. Scratch files live in `OUT/.work/STUDENT/` and are
+removed when the student is done: nothing is written outside OUT.
+"""
+
+import concurrent.futures
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Optional
+
+from grading import archive, checks, report
+from grading.rubric import ITEMS, applies
+from grading.sandbox import Limits, run_worker
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+-]")
+WORK = ".work"
+
+
+@dataclasses.dataclass
+class Settings:
+    out: Path
+    rubric: dict
+    dataset: str = "cifar10"
+    data_dir: Optional[str] = None
+    limits: Limits = dataclasses.field(default_factory=Limits)
+    max_files: int = archive.DEFAULT_MAX_FILES
+    max_bytes: int = archive.DEFAULT_MAX_BYTES
+
+
+def list_students(submissions):
+    """{student name: submission path}, sorted; refuses name clashes."""
+    students = {}
+    for path in sorted(Path(submissions).iterdir()):
+        if path.name.startswith("."):
+            continue
+        stem = path.stem if path.suffix.lower() == ".zip" else path.name
+        name = SAFE_NAME.sub("_", stem)[:100] or "_"
+        while name in students:
+            name += "_"
+        students[name] = path
+    return students
+
+
+def grade_class(submissions, settings, only=None, jobs=1):
+    """Grade every student (or `only` one); returns {name: result}.
+
+    `jobs` students are graded at once, each in its own worker process.
+    """
+    students = list_students(submissions)
+    if only is not None and only not in students:
+        raise ValueError(f"--only {only!r}: no such student in "
+                         f"{submissions}. Students: {', '.join(students)}")
+    chosen = {name: path for name, path in students.items()
+              if only is None or name == only}
+    settings.out.mkdir(parents=True, exist_ok=True)
+    graded = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(grade_student, name, path, settings): name
+                   for name, path in chosen.items()}
+        for future in concurrent.futures.as_completed(futures):
+            name = futures[future]
+            graded[name] = future.result()
+            report.write_student(settings.out / name, name, graded[name],
+                                 settings.rubric)
+            extra = graded[name]["extra_data"]
+            print(f"{name}: {graded[name]['score']:g} / "
+                  f"{extra['max_score']:g} ({extra['status']})")
+    report.write_gradebook(settings.out, list(students))
+    shutil.rmtree(settings.out / WORK, ignore_errors=True)
+    return graded
+
+
+def grade_student(name, path, settings):
+    """One student's Gradescope-style result dict; never raises."""
+    work = settings.out / WORK / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    log = settings.out / name / "grader.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
+    try:
+        root = _prepare(path, work, settings, log)
+        return _result(settings.rubric, *_measure(root, work, settings,
+                                                  log))
+    except archive.UnsafeSubmissionError as error:
+        return report.refused(settings.rubric, str(error))
+    except Exception as error:  # the class goes on whatever happens here
+        return report.failed(settings.rubric,
+                             f"grading error: {type(error).__name__}: "
+                             f"{error}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepare(path, work, settings, log):
+    """The folder to grade: the student's folder, or the extracted zip."""
+    if path.is_symlink():
+        raise archive.UnsafeSubmissionError(
+            f"{path.name} is a symlink; submissions must be real files")
+    if path.is_dir():
+        archive.check_folder(path, settings.max_files, settings.max_bytes)
+        return path
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        raise archive.UnsafeSubmissionError(
+            f"{path.name} is neither a folder nor a .zip file")
+    destination, status = work / "files", work / "extract.json"
+    request = {"command": "extract", "archive": str(path.resolve()),
+               "destination": str(destination), "status_path": str(status),
+               "max_files": settings.max_files,
+               "max_bytes": settings.max_bytes}
+    outcome = _run(request, work, settings, log)
+    if not status.is_file():
+        raise archive.UnsafeSubmissionError(
+            f"extraction {outcome.explain(settings.limits)}")
+    result = json.loads(status.read_text())
+    if not result["ok"]:
+        raise archive.UnsafeSubmissionError(result["reason"])
+    return destination
+
+
+def _run(request, work, settings, log):
+    request_path = work / "request.json"
+    request_path.write_text(json.dumps(request))
+    return run_worker(request_path, work, settings.limits, log)
+
+
+def _measure(root, work, settings, log):
+    """(facts per run, a problem sentence or None) from the worker."""
+    facts_dir = work / "facts"
+    facts_dir.mkdir()
+    rubric = settings.rubric
+    request = {"command": "measure", "root": str(Path(root).resolve()),
+               "runs": rubric["required"], "dataset": settings.dataset,
+               "data_dir": settings.data_dir, "facts_dir": str(facts_dir),
+               "maxout_tolerance": rubric["items"].get(
+                   "maxout", {}).get("tolerance", 1e-5)}
+    outcome = _run(request, work, settings, log)
+    facts = []
+    for index, run in enumerate(rubric["runs"]):
+        path = facts_dir / f"{index:02d}.json"
+        facts.append(json.loads(path.read_text()) if path.is_file()
+                     else None)
+    problem = None if outcome.ok else \
+        f"the grading worker {outcome.explain(settings.limits)}"
+    return facts, problem, outcome.network_isolated
+
+
+def _result(rubric, all_facts, problem, isolated):
+    tests, flags = [], {}
+    for run, facts in zip(rubric["runs"], all_facts):
+        required = rubric["required"][run]
+        for item_name, item in rubric["items"].items():
+            if not applies(item_name, required):
+                continue
+            if facts is None:
+                credit, output, new = 0.0, problem or "not measured", []
+            elif not facts["folders"] and item_name != "present":
+                credit, output, new = 0.0, "run not submitted", []
+            else:
+                credit, output, new = checks.CHECKS[item_name](facts, item)
+            for flag in new:
+                flags.setdefault(flag, []).append(run)
+            tests.append(report.test(f"{run}: {ITEMS[item_name][0]}",
+                                     credit, item["points"], output))
+    flags = [f"{flag} ({', '.join(runs)})" for flag, runs in flags.items()]
+    if not isolated:
+        flags.append("worker ran without a network namespace")
+    status = "graded" if problem is None else "incomplete"
+    return report.result(rubric, tests, status, flags, problem)

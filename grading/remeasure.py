@@ -1,0 +1,125 @@
+"""Rebuild a run's model from our code and re-measure it (in the sandbox).
+
+Trust nothing: the model is built by `nin.build_model` with the settings
+the run *requires* (activation, BN, He init from its name) at the width and
+options the student's config.json claims; the student's arrays are copied
+in layer by layer (shapes must match exactly) and the model is evaluated on
+the test set standardized with training-set statistics, as training did.
+An optional `initial.weights.h5` (the weights before training) is
+measured: each kernel's std against the std its initializer should give.
+"""
+
+import json
+
+import numpy as np
+
+from grading import inspect_model
+
+MAX_WIDTH = 4.0
+EVAL_BATCH = 100
+WEIGHTED_CLASSES = ("Conv2D", "Dense")
+
+
+def reference(claimed, required, context):
+    """{"model": our keras model, "facts": its description for checks}."""
+    import keras
+
+    import nin
+
+    width = claimed["width"]
+    if not 0 < width <= MAX_WIDTH:
+        raise ValueError(f"width {width} is outside (0, {MAX_WIDTH}]")
+    options = {key: value for key, value in claimed["model_options"].items()
+               if key in nin.model_options(claimed["model"])}
+    x_test, _ = context.test_set()
+    model = nin.build_model(
+        claimed["model"], num_classes=context.num_classes,
+        input_shape=tuple(x_test.shape[1:]), width=width,
+        **required, **options)
+    config = json.loads(json.dumps(
+        keras.saving.serialize_keras_object(model)))
+    layers = inspect_model.describe_layers(config)
+    facts = {
+        "layers": [{key: layer[key] for key in ("name", "class",
+                                                "signature", "inputs")}
+                   for layer in layers],
+        "param_count": int(model.count_params()),
+        "initializers": [
+            {"layer": layer["name"],
+             "initializer": inspect_model.initializer_of(layer["config"])}
+            for layer in layers if layer["class"] in WEIGHTED_CLASSES],
+    }
+    return {"model": model, "facts": facts}
+
+
+def student_weight_lists(student):
+    """The student's arrays per weighted layer, in their saved layer order."""
+    arrays = student["arrays"]
+    return [(layer["name"], arrays[layer["name"]])
+            for layer in student["layers"] if arrays.get(layer["name"])]
+
+
+def load_into(model, student):
+    """Copy the student's arrays into our model; shapes must all match."""
+    ours = [layer for layer in model.layers if layer.weights]
+    theirs = student_weight_lists(student)
+    if len(ours) != len(theirs):
+        raise ValueError(
+            f"the file has weights for {len(theirs)} layers, the required "
+            f"architecture has {len(ours)} layers with weights")
+    for layer, (name, arrays) in zip(ours, theirs):
+        expected = [tuple(weight.shape) for weight in layer.weights]
+        found = [tuple(array.shape) for array in arrays]
+        if expected != found:
+            raise ValueError(
+                f"weights of {name[:60]!r} have shapes {found}, our "
+                f"{layer.name} needs {expected}")
+        layer.set_weights(arrays)
+
+
+def evaluate(model, student, context):
+    """{"accuracy", "loss"} of our model holding the student's weights."""
+    from keras import ops
+
+    load_into(model, student)
+    x_test, y_test = context.test_set()
+    probabilities = np.concatenate([
+        ops.convert_to_numpy(model(x_test[start:start + EVAL_BATCH],
+                                   training=False))
+        for start in range(0, len(x_test), EVAL_BATCH)])
+    # A diverged model predicts NaN; argmax then picks class 0, as Keras's
+    # accuracy metric does, and the loss is not a number (None).
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
+    picked = probabilities[np.arange(len(y_test)), y_test]
+    loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
+    return {"accuracy": accuracy, "loss": loss if np.isfinite(loss)
+            else None}
+
+
+def initial_stats(path, built, student):
+    """Each kernel's std in the initial-weights file vs the expected std."""
+    if path.stat().st_size > inspect_model.WEIGHTS_MAX_BYTES:
+        raise ValueError(f"{path.name} is too big")
+    arrays = inspect_model.weight_arrays(path.read_bytes())
+    names = [layer["name"] for layer in student["layers"]
+             if layer["class"] in WEIGHTED_CLASSES]
+    ours = [layer for layer in built["model"].layers
+            if layer.__class__.__name__ in WEIGHTED_CLASSES]
+    missing = [name for name in names if not arrays.get(name)]
+    if len(names) != len(ours) or missing:
+        raise ValueError(f"{path.name} does not hold one kernel per layer "
+                         f"of the model (missing: {missing[:3]})")
+    return [{"layer": name[:60], "std": float(np.std(arrays[name][0])),
+             "expected_std": _expected_std(layer, item["initializer"])}
+            for name, layer, item in zip(
+                names, ours, built["facts"]["initializers"])]
+
+
+def _expected_std(layer, initializer):
+    """RandomNormal's stddev, or VarianceScaling's sqrt(scale / fan_out)."""
+    config = initializer["config"]
+    if initializer["class_name"] == "RandomNormal":
+        return float(config["stddev"])
+    kernel = layer.kernel.shape
+    fan_out = int(np.prod(kernel[:-2])) * int(kernel[-1])
+    return float(np.sqrt(config.get("scale", 1.0) / fan_out))

@@ -1,0 +1,119 @@
+"""Write what the TA and the student read: results.json, feedback.md, CSV.
+
+`results.json` follows the Gradescope autograder format: top-level
+`score`, `output` and `tests` (each with `name`, `score`, `max_score`,
+`status` "passed"/"failed" and `output`); our grading status, flags and
+the maximum score go in `extra_data`, which Gradescope keeps but does not
+show. Text that came from a student's files is stripped of control
+characters and shortened before it reaches Markdown or CSV, and CSV cells
+that a spreadsheet would run as a formula are quoted.
+"""
+
+import csv
+import json
+import re
+
+from grading.rubric import max_points
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TEXT = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+GRADEBOOK = "gradebook.csv"
+COLUMNS = ("student", "score", "max_score", "percent", "status", "flags")
+
+
+def clean(text, limit=MAX_TEXT):
+    text = CONTROL.sub("?", str(text))
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def test(name, credit, points, output):
+    score = round(points * credit, 4)
+    return {"name": clean(name, 200), "score": score, "max_score": points,
+            "status": "passed" if credit >= 1 else "failed",
+            "output": clean(output)}
+
+
+def total_points(rubric):
+    return sum(max_points(rubric, rubric["required"][run])
+               for run in rubric["runs"])
+
+
+def result(rubric, tests, status, flags, problem=None):
+    flags = list(dict.fromkeys(clean(flag, 200) for flag in flags))
+    score = round(sum(entry["score"] for entry in tests), 4)
+    maximum = total_points(rubric)
+    summary = f"{score:g} / {maximum:g} points ({status})"
+    if problem:
+        summary += f". {clean(problem)}"
+    return {"score": score, "output": summary, "tests": tests,
+            "extra_data": {"max_score": maximum, "status": status,
+                           "flags": flags,
+                           "problem": clean(problem) if problem else None}}
+
+
+def refused(rubric, reason):
+    """A submission refused whole (unsafe or unreadable archive/folder)."""
+    entry = test("submission accepted", 0.0, total_points(rubric),
+                 f"submission refused: {reason}")
+    return result(rubric, [entry], "refused", ["submission refused"],
+                  f"submission refused: {reason}")
+
+
+def failed(rubric, reason):
+    entry = test("submission graded", 0.0, total_points(rubric), reason)
+    return result(rubric, [entry], "error", ["grading error"], reason)
+
+
+def write_student(folder, name, graded, rubric):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(graded, indent=2) + "\n")
+    (folder / "feedback.md").write_text(feedback(name, graded, rubric))
+
+
+def feedback(name, graded, rubric):
+    extra = graded["extra_data"]
+    lines = [f"# {clean(rubric['title'], 200)}: feedback for {name}", "",
+             f"**Score: {graded['score']:g} / {extra['max_score']:g}** "
+             f"(grading status: {extra['status']})", ""]
+    if extra["flags"]:
+        lines += ["Flags: " + "; ".join(extra["flags"]), ""]
+    if extra.get("problem"):
+        lines += [f"Problem: {extra['problem']}", ""]
+    lines += ["| test | points | result |",
+              "|---|---|---|"]
+    lines += [f"| {entry['name'].replace('|', '/')} | {entry['score']:g} "
+              f"/ {entry['max_score']:g} | {entry['status']} |"
+              for entry in graded["tests"]]
+    lines += ["", "## Details", ""]
+    for entry in graded["tests"]:
+        body = entry["output"].replace("```", "'''")
+        lines += [f"### {entry['name']} ({entry['score']:g} / "
+                  f"{entry['max_score']:g})", "", "```", body, "```", ""]
+    return "\n".join(lines)
+
+
+def _cell(value):
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_gradebook(out, students):
+    """OUT/gradebook.csv, one row per student, from their results.json."""
+    rows = []
+    for name in students:
+        path = out / name / "results.json"
+        try:
+            graded = json.loads(path.read_text())
+            extra = graded["extra_data"]
+            maximum = extra["max_score"]
+            row = [name, graded["score"], maximum,
+                   round(100 * graded["score"] / maximum, 2) if maximum
+                   else 0.0, extra["status"], "; ".join(extra["flags"])]
+        except (OSError, ValueError, KeyError, TypeError):
+            row = [name, "", "", "", "not graded", ""]
+        rows.append([_cell(value) for value in row])
+    with open(out / GRADEBOOK, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)

@@ -1,0 +1,156 @@
+"""The grading rubric: which runs, which items, how many points, what bands.
+
+The rubric is a JSON file (`grading/rubric.json` is this lab's default;
+`grading/rubric.md` documents every field). `load_rubric` validates it
+completely before anything is graded, so a typo in a TA's rubric is one
+clear `ValueError`, not a half-graded class.
+
+The run names and the settings each run requires (activation, BN, He init)
+come from our own `nin.config.RunConfig.run_name`, never from a table
+copied here.
+"""
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+DEFAULT_RUBRIC = Path(__file__).with_name("rubric.json")
+
+# item -> (title shown to students, extra fields it requires)
+ITEMS = {
+    "present": ("run present", ()),
+    "architecture": ("architecture matches the config", ()),
+    "maxout": ("Maxout is a max over k pieces", ("tolerance",)),
+    "he_init": ("weight initialization as claimed", ("std_tolerance",)),
+    "schedule": ("step learning-rate schedule",
+                 ("base_lr", "drops", "reference_epochs", "factor")),
+    "curves": ("train and test curves for every epoch", ()),
+    "accuracy": ("final test accuracy (re-measured)", ("bands",)),
+    "reproduced": ("logged accuracy reproduced", ("tolerance",)),
+}
+
+
+def lab_runs():
+    """{run name: required settings} for every NIN run our code can name."""
+    from nin.activations import list_activations
+    from nin.config import RunConfig
+
+    runs = {}
+    for activation, batch_norm, he_init in itertools.product(
+            list_activations(), (False, True), (False, True)):
+        config = RunConfig(activation=activation, batch_norm=batch_norm,
+                           he_init=he_init)
+        runs[config.run_name] = {"activation": activation,
+                                 "batch_norm": batch_norm,
+                                 "he_init": he_init}
+    return runs
+
+
+def load_rubric(path=None):
+    """The validated rubric dict from `path` (default: this lab's)."""
+    path = Path(path) if path is not None else DEFAULT_RUBRIC
+    try:
+        rubric = json.loads(path.read_text())
+    except OSError as error:
+        raise ValueError(f"Cannot read rubric {path}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Rubric {path} is not valid JSON: {error}")
+    return validate_rubric(rubric, source=str(path))
+
+
+def validate_rubric(rubric, source="rubric"):
+    if not isinstance(rubric, dict):
+        raise ValueError(f"{source}: expected a JSON object at the top.")
+    known_runs = lab_runs()
+    runs = rubric.get("runs")
+    if not isinstance(runs, list) or not runs or len(set(runs)) != len(
+            runs) or not all(isinstance(name, str) for name in runs):
+        raise ValueError(
+            f"{source}: 'runs' must be a non-empty list of distinct run "
+            f"names. Received: {runs!r}")
+    unknown = [name for name in runs if name not in known_runs]
+    if unknown:
+        raise ValueError(
+            f"{source}: unknown run name(s) {unknown}. Expected names like "
+            f"{', '.join(sorted(known_runs)[:6])}, ...")
+    items = rubric.get("items")
+    if not isinstance(items, dict) or not items:
+        raise ValueError(f"{source}: 'items' must be a non-empty object.")
+    for name, item in items.items():
+        _check_item(source, name, item)
+    title = rubric.get("title", "Lab 4")
+    return {"title": str(title), "runs": list(runs),
+            "required": {name: known_runs[name] for name in runs},
+            "items": items}
+
+
+def _check_item(source, name, item):
+    if name not in ITEMS:
+        raise ValueError(
+            f"{source}: unknown item {name!r}. Expected some of: "
+            f"{', '.join(ITEMS)}")
+    where = f"{source}: item {name!r}"
+    if not isinstance(item, dict):
+        raise ValueError(f"{where} must be an object.")
+    if not _number(item.get("points")) or item["points"] < 0:
+        raise ValueError(f"{where}: 'points' must be a number >= 0. "
+                         f"Received: {item.get('points')!r}")
+    missing = [field for field in ITEMS[name][1] if field not in item]
+    if missing:
+        raise ValueError(f"{where} needs field(s) {missing}.")
+    for field in ("tolerance", "std_tolerance", "base_lr", "factor"):
+        if field in item and not (_number(item[field]) and item[field] >= 0):
+            raise ValueError(f"{where}: {field!r} must be a number >= 0. "
+                             f"Received: {item[field]!r}")
+    if name == "schedule":
+        drops, epochs = item["drops"], item["reference_epochs"]
+        if not (isinstance(epochs, int) and epochs > 0 and isinstance(
+                drops, list) and all(isinstance(d, int) and 0 < d
+                                     for d in drops)
+                and drops == sorted(drops)):
+            raise ValueError(
+                f"{where}: 'drops' must be increasing positive epochs and "
+                "'reference_epochs' a positive integer.")
+    if name == "accuracy":
+        _check_bands(where, item["bands"])
+
+
+def _check_bands(where, bands):
+    ok = isinstance(bands, list) and bands and all(
+        isinstance(band, dict) and _number(band.get("min"))
+        and _number(band.get("credit")) and 0 <= band["credit"] <= 1
+        for band in bands)
+    if not ok:
+        raise ValueError(
+            f"{where}: 'bands' must be a list of {{\"min\": accuracy, "
+            "\"credit\": fraction in [0, 1]}} objects.")
+    minimums = [band["min"] for band in bands]
+    if minimums != sorted(minimums, reverse=True) or minimums[-1] > 0:
+        raise ValueError(
+            f"{where}: band minimums must decrease and the last must be 0 "
+            f"(every accuracy falls in a band). Received: {minimums}")
+
+
+def _number(value):
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def band_credit(bands, accuracy):
+    """The credit fraction of the first band whose minimum `accuracy` meets."""
+    for band in bands:
+        if accuracy >= band["min"]:
+            return float(band["credit"])
+    return 0.0
+
+
+def max_points(rubric, required):
+    """Points available for one run with `required` settings."""
+    return sum(item["points"] for name, item in rubric["items"].items()
+               if applies(name, required))
+
+
+def applies(item_name, required):
+    """Maxout's numeric check applies to Maxout runs only."""
+    return item_name != "maxout" or required["activation"] == "maxout"

@@ -1,0 +1,124 @@
+"""The sandboxed worker: `python -m grading.worker REQUEST.json`.
+
+Everything that opens a student's files runs here, in a child process that
+`grading.sandbox` starts with resource limits, a timeout and no network.
+The request (written by the grader) names one command:
+
+- `extract`: check and extract a `.zip` submission (`grading.archive`);
+  writes `{"ok": true}` or `{"ok": false, "reason": ...}` to `status_path`.
+- `measure`: find and measure each required run (`grading.measure`);
+  writes one `NN.json` facts file per run into `facts_dir` as soon as that
+  run is done, so a crash or timeout on run 7 keeps runs 1-6.
+- `probe`: report whether 127.0.0.1:`port` is reachable and the limits in
+  force, so the isolation itself can be tested.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from grading import archive
+
+NUMPY_SEED = 0
+
+
+class Context:
+    """The test set (loaded once, lazily) and the check settings."""
+
+    def __init__(self, dataset, data_dir, tolerance):
+        self.dataset = dataset
+        self.data_dir = data_dir
+        self.tolerance = tolerance
+        self.rng = np.random.default_rng(NUMPY_SEED)
+        self._test = None
+
+    @property
+    def num_classes(self):
+        from nin.data import NUM_CLASSES
+
+        return NUM_CLASSES[self.dataset]
+
+    def test_set(self):
+        """(x_test standardized with training statistics, y_test)."""
+        if self._test is None:
+            from nin.data import channel_stats, load_dataset
+
+            if self.dataset.startswith("cifar") and self.data_dir is None:
+                raise ValueError("no --data-dir: the grader never downloads")
+            (x_train, _), (x_test, y_test) = load_dataset(
+                self.dataset, self.data_dir)
+            mean, std = channel_stats(x_train)
+            std = np.where(std > 0, std, 1.0)
+            x_test = ((x_test.astype(np.float32) - mean) / std).astype(
+                np.float32)
+            self._test = (x_test, y_test)
+        return self._test
+
+
+def write_json(path, data):
+    temporary = Path(f"{path}.tmp")
+    temporary.write_text(json.dumps(data, indent=1, default=_plain))
+    os.replace(temporary, path)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def run_extract(request):
+    try:
+        size = archive.extract_archive(
+            request["archive"], request["destination"],
+            request["max_files"], request["max_bytes"])
+        status = {"ok": True, "bytes": size}
+    except archive.UnsafeSubmissionError as error:
+        status = {"ok": False, "reason": str(error)}
+    write_json(request["status_path"], status)
+
+
+def run_measure(request):
+    from grading.measure import find_runs, measure_run
+
+    root = Path(request["root"])
+    context = Context(request["dataset"], request.get("data_dir"),
+                      request["maxout_tolerance"])
+    required = request["runs"]
+    found = find_runs(root, list(required))
+    for index, (name, settings) in enumerate(required.items()):
+        facts = measure_run(name, found[name], settings, root, context)
+        write_json(Path(request["facts_dir"]) / f"{index:02d}.json", facts)
+
+
+def run_probe(request):
+    """Report what the sandbox allows: network, memory limit, home."""
+    import resource
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", request["port"]),
+                                 timeout=5).close()
+        network = "reachable"
+    except OSError as error:
+        network = f"unreachable ({error.strerror or error})"
+    write_json(request["status_path"], {
+        "network": network,
+        "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
+        "home": os.environ.get("HOME")})
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.exit("usage: python -m grading.worker REQUEST.json")
+    request = json.loads(Path(argv[1]).read_text())
+    commands = {"extract": run_extract, "measure": run_measure,
+                "probe": run_probe}
+    commands[request["command"]](request)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
