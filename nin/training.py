@@ -26,6 +26,7 @@ from callbacks import (
     scaled_drops,
     write_json_atomic,
 )
+from callbacks.hparams import write_hparams
 from callbacks.schedules import check_drops
 from nin.augment import PadCropFlip
 from nin.data import NUM_CLASSES, load_dataset, standardize
@@ -92,6 +93,7 @@ def train(config, *, overwrite=False, verbose="auto"):
         "channel_std": std.round(4).tolist(),
         "environment": environment(),
     })
+    write_hparams(run_dir, config)  # HParams dashboard: one row per run
     print(f"Run {config.run_name}: {run_dir}")
 
     keras.utils.set_random_seed(config.seed)
