@@ -17,7 +17,6 @@ Exit code 0, or 2 with a one-line message when LOGDIR holds no run.
 """
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
@@ -25,23 +24,10 @@ from pathlib import Path
 import _path  # noqa: F401  (repository root on sys.path)
 import report_figures
 from lab_runs import LAB_RUNS, run_dir_name
+from report_table import markdown_table, table_row, write_csv
 from run_records import other_run_folders, read_run
 
 EXIT_BAD_INPUT = 2
-COLUMNS = (  # (csv name, markdown header)
-    ("run", "run"),
-    ("status", "status"),
-    ("final_test_accuracy_pct", "final test acc %"),
-    ("best_test_accuracy_pct", "best test acc %"),
-    ("best_epoch", "best epoch"),
-    ("final_train_loss", "final train loss"),
-    ("final_test_loss", "final test loss"),
-    ("epochs", "epochs"),
-    ("wall_time_s", "wall time"),
-    ("diverged", "diverged"),
-    ("reference_accuracy_pct", "seed 001 acc %"),
-    ("difference_pp", "difference (pp)"),
-)
 FIGURES = (  # (file, split, tag, title)
     ("test_accuracy.png", "test", "epoch_accuracy",
      "Test accuracy, all runs (seed 001 Figure 3)"),
@@ -61,73 +47,6 @@ def read_records(logdir, model="nin"):
                for name, folder in folders.items()]
     extras = other_run_folders(logdir, set(folders.values()))
     return records + [read_run(logdir, folder) for folder in extras]
-
-
-def table_row(record):
-    """One row of Table 2 as numbers (None where there is nothing)."""
-    reference = {run.name: run.reference_accuracy for run in LAB_RUNS}.get(
-        record.name)
-    final = record.final("test", "epoch_accuracy")
-    best = record.best_test_accuracy()
-    final_pct = None if final is None else 100 * final
-    return {
-        "run": record.name,
-        "status": record.status,
-        "final_test_accuracy_pct": final_pct,
-        "best_test_accuracy_pct": None if best is None else 100 * best[0],
-        "best_epoch": None if best is None else best[1],
-        "final_train_loss": record.final("train", "epoch_loss"),
-        "final_test_loss": record.final("test", "epoch_loss"),
-        "epochs": record.epochs,
-        "wall_time_s": record.wall_time_s,
-        "diverged": None if record.status == "missing" else record.diverged,
-        "reference_accuracy_pct": reference,
-        "difference_pp": (None if reference is None or final_pct is None
-                          else final_pct - reference),
-    }
-
-
-def format_duration(seconds):
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, seconds = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m {seconds:02d}s" if hours \
-        else f"{minutes}m {seconds:02d}s"
-
-
-def format_cell(column, value):
-    if value is None:
-        return "-"
-    if column == "diverged":
-        return "yes" if value else "no"
-    if column == "wall_time_s":
-        return format_duration(value)
-    if column == "difference_pp":
-        return f"{value:+.2f}"
-    if isinstance(value, float):
-        if column.endswith("_pct"):
-            return f"{value:.2f}"
-        return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3e}"
-    return str(value)
-
-
-def markdown_table(rows):
-    lines = ["| " + " | ".join(header for _, header in COLUMNS) + " |",
-             "|" + "---|" * len(COLUMNS)]
-    for row in rows:
-        lines.append("| " + " | ".join(
-            format_cell(column, row[column]) for column, _ in COLUMNS) + " |")
-    return "\n".join(lines)
-
-
-def write_csv(rows, path):
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, [column for column, _ in COLUMNS])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: "" if value is None else value
-                             for key, value in row.items()})
 
 
 def settings_note(records):

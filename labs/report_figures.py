@@ -47,11 +47,16 @@ def _style_axes(axes, tag, title):
     steps = {step for line in axes.get_lines() for step in line.get_xdata()}
     if len(steps) == 1:  # one epoch: a readable axis around it
         axes.set_xlim(min(steps) - 0.5, min(steps) + 0.5)
+        axes.set_xticks(sorted(steps))
     axes.grid(True, alpha=0.3)
-    values = [value for line in axes.get_lines() for value in line.get_ydata()
-              if math.isfinite(value) and value > 0]
-    if tag == "epoch_loss" and values and \
-            max(values) / min(values) > LOG_SCALE_ABOVE:
+    finite = [value for line in axes.get_lines() for value in line.get_ydata()
+              if math.isfinite(value)]
+    if axes.get_lines() and not finite:
+        axes.text(0.5, 0.5, "no finite value to plot", ha="center",
+                  transform=axes.transAxes)
+    positive = [value for value in finite if value > 0]
+    if tag == "epoch_loss" and positive and \
+            max(positive) / min(positive) > LOG_SCALE_ABOVE:
         axes.set_yscale("log")
 
 

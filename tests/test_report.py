@@ -106,6 +106,8 @@ def test_run_figure_puts_train_and_test_side_by_side(lab_grid):
     diverged = report_figures.run_figure(records["WI"])
     assert [line.get_label() for line in diverged.axes[1].get_lines()] == [
         "train (no finite value)", "test (no finite value)"]
+    assert [text.get_text() for text in diverged.axes[1].texts] == [
+        "no finite value to plot"]
 
 
 def test_missing_unfinished_and_extra_runs_are_listed(lab_grid, tmp_path):
