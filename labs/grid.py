@@ -7,7 +7,8 @@ unchanged (`--dataset digits --epochs 2 --width 0.25 --logdir logs/d`).
 
 - A run whose folder holds `results.json` is finished and skipped without
   starting a process, so running the same command again continues the
-  grid where it stopped.
+  grid where it stopped. A finished run trained with other settings (2
+  epochs where 164 are asked, say) is left alone and reported as failed.
 - `--only ELU+BN+WI,BN` picks runs; `--list` prints one `lab4.py` command
   per line instead of running anything (for a cluster queue, GNU
   `parallel` or several GPUs).
@@ -33,6 +34,10 @@ from lab_runs import LAB_RUNS, RUN_NAMES, select_runs
 
 LAB4 = Path(__file__).resolve().with_name("lab4.py")
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 1, 2, 3, 130
+# What a finished run must match to count as the asked run (config.json).
+SETTINGS = ("model", "dataset", "epochs", "batch_size", "lr", "lr_drops",
+            "lr_factor", "momentum", "nesterov", "width", "model_options",
+            "augment", "seed")
 
 
 def make_parser():
@@ -51,7 +56,7 @@ def make_parser():
 
 
 def plan(runs, lab4_options):
-    """[(run, run_dir)], checking `lab4_options` as lab4.py would.
+    """[(run, run_dir, settings)], checking options as lab4.py would.
 
     Raises `ValueError` for options lab4.py rejects and for options that
     would change the run itself (`--act`, `--bn`, `--wi`: use `--only`).
@@ -69,8 +74,20 @@ def plan(runs, lab4_options):
             raise ValueError(
                 "the grid sets --act, --bn and --wi for each run; pick runs "
                 "with --only NAME[,NAME] instead")
-        planned.append((run, Path(config.logdir) / config.run_name))
+        settings = json.loads(json.dumps({  # as config.json holds them
+            key: value for key, value in config.to_json().items()
+            if key in SETTINGS}))
+        planned.append((run, Path(config.logdir) / config.run_name,
+                        settings))
     return planned
+
+
+def other_settings(run_dir, settings):
+    """'key: found A, asked B' for each setting a finished run differs in."""
+    path = Path(run_dir) / "config.json"
+    found = json.loads(path.read_text()) if path.exists() else {}
+    return [f"{key} {found.get(key)!r} (asked {value!r})"
+            for key, value in settings.items() if found.get(key) != value]
 
 
 def _raise_value_error(message):
@@ -115,35 +132,47 @@ def train_run(run, run_dir, lab4_options, index, total):
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     exit_code = subprocess.run(command, env=environment).returncode
     results = read_results(run_dir)
-    return {"run": run.name, "status": status_of(exit_code, results),
-            "exit_code": exit_code, "results": results,
-            "seconds": time.monotonic() - started}
+    return _record(run.name, status_of(exit_code, results), results,
+                   time.monotonic() - started, exit_code)
+
+
+def _record(run_name, status, results=None, seconds=0.0, exit_code=None):
+    return {"run": run_name, "status": status, "results": results,
+            "seconds": seconds, "exit_code": exit_code}
+
+
+def skip_run(run, run_dir, settings, results, header):
+    """The record of a finished run; never trained again, even if its
+    settings differ from the asked ones (then it counts as failed)."""
+    differences = other_settings(run_dir, settings)
+    if differences:
+        print(f"{header}: {run_dir} holds a finished run with other "
+              f"settings: {', '.join(differences)}. Not trained; use "
+              "another --logdir.", flush=True)
+        return _record(run.name, "failed (other settings)", results)
+    print(f"{header}: finished in {run_dir}, skipped", flush=True)
+    diverged = ", diverged" if results.get("diverged") else ""
+    return _record(run.name, f"skipped (finished{diverged})", results)
 
 
 def run_grid(planned, lab4_options):
     """Train or skip each planned run; returns one record per run."""
     records = []
     try:
-        for index, (run, run_dir) in enumerate(planned, start=1):
+        for index, (run, run_dir, settings) in enumerate(planned, start=1):
             results = read_results(run_dir)
-            if results is not None:
-                diverged = ", diverged" if results.get("diverged") else ""
-                records.append({
-                    "run": run.name, "results": results, "seconds": 0.0,
-                    "status": f"skipped (finished{diverged})",
-                    "exit_code": None})
-                print(f"=== [{index}/{len(planned)}] {run.name}: finished "
-                      f"in {run_dir}, skipped", flush=True)
-                continue
-            records.append(train_run(run, run_dir, lab4_options, index,
-                                     len(planned)))
+            if results is None:
+                records.append(train_run(run, run_dir, lab4_options, index,
+                                         len(planned)))
+            else:
+                records.append(skip_run(
+                    run, run_dir, settings, results,
+                    f"=== [{index}/{len(planned)}] {run.name}"))
     except KeyboardInterrupt:
-        records.append({"run": planned[len(records)][0].name,
-                        "status": "interrupted", "results": None,
-                        "seconds": 0.0, "exit_code": None})
-    for run, _ in planned[len(records):]:
-        records.append({"run": run.name, "status": "not run",
-                        "results": None, "seconds": 0.0, "exit_code": None})
+        records.append(_record(planned[len(records)][0].name,
+                               "interrupted"))
+    for run, _, _ in planned[len(records):]:
+        records.append(_record(run.name, "not run"))
     return records
 
 
@@ -178,7 +207,7 @@ def main(argv=None):
     except ValueError as error:  # bad input: one line, no traceback
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
     if args.list:
-        for run, _ in planned:
+        for run, _, _ in planned:
             print(shown_command(run, lab4_options))
         return 0
     started = time.monotonic()

@@ -2,11 +2,11 @@
 
 Trained once per test session (the `lab_grid` fixture in conftest.py):
 
-1. `grid.py --only WI,None --lr 1e12`: both no-BN runs diverge at once
-   (the forced divergence), and the grid goes on from the first to the
-   second;
-2. `grid.py` on the same folder: the two diverged runs are finished and
-   skipped, the 8 others trained (synthetic data, width 0.125, 2 epochs);
+1. `grid.py --only WI,None --lr 1e12` into `diverged_logdir`: both no-BN
+   runs diverge at once (the forced divergence), and the grid goes on
+   from the first to the second;
+2. `grid.py` into `logdir`: the 10 runs (synthetic data, width 0.125, 2
+   epochs);
 3. `grid.py` again, with starting a process made to fail the test: all
    10 runs are skipped.
 
@@ -32,9 +32,11 @@ def call_grid(argv):
     return code, output.getvalue()
 
 
-def train_tiny_grid(logdir):
+def train_tiny_grid(folder):
+    logdir, diverged_logdir = folder / "grid", folder / "diverged"
+    diverged = call_grid(["--only", "WI,None", "--lr", "1e12", *TINY,
+                          "--logdir", str(diverged_logdir)])
     options = [*TINY, "--logdir", str(logdir)]
-    diverged = call_grid(["--only", "WI,None", "--lr", "1e12", *options])
     first = call_grid(options)
     no_process = mock.patch.object(
         grid.subprocess, "run",
@@ -42,5 +44,5 @@ def train_tiny_grid(logdir):
     with no_process:
         second = call_grid(options)
     return types.SimpleNamespace(
-        logdir=logdir, options=options, diverged=diverged, first=first,
-        second=second)
+        logdir=logdir, diverged_logdir=diverged_logdir, options=options,
+        diverged=diverged, first=first, second=second)

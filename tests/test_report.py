@@ -30,11 +30,10 @@ def test_table_has_the_ten_runs_with_their_results(lab_grid, written_report):
     for row, run in zip(rows, LAB_RUNS):
         results = json.loads(
             (lab_grid.logdir / run.name / "results.json").read_text())
-        diverged = run.name in ("None", "WI")
+        diverged = results["diverged"]
         assert row["status"] == ("diverged" if diverged else "finished")
         assert row["diverged"] == str(diverged)
-        assert int(row["epochs"]) == results["epochs"] == (
-            1 if diverged else 2)
+        assert int(row["epochs"]) == results["epochs"]
         assert float(row["final_test_accuracy_pct"]) == pytest.approx(
             100 * results["test_accuracy"], abs=1e-4)
         assert float(row["best_test_accuracy_pct"]) == pytest.approx(
@@ -53,10 +52,17 @@ def test_table_has_the_ten_runs_with_their_results(lab_grid, written_report):
                 - run.reference_accuracy)
 
 
-def test_diverged_runs_have_no_finite_loss(written_report):
-    _, rows = written_report
+def test_forced_divergence_shows_as_diverged_in_the_table(lab_grid):
+    out, rows = report.write_report(lab_grid.diverged_logdir)
+    assert [row["status"] for row in rows] == [
+        "diverged", "diverged", *["missing"] * 8]
     for row in rows[:2]:
-        assert row["final_train_loss"] == row["final_test_loss"] == "nan"
+        assert row["diverged"] is True and row["epochs"] == 1
+        assert row["final_train_loss"] != row["final_train_loss"]  # NaN
+        assert row["final_test_accuracy_pct"] is not None
+    table = (out / "report.md").read_text()
+    assert "| WI | diverged |" in table
+    assert "| 1 | " in table and "| nan | nan |" in table
 
 
 def test_markdown_report_shows_table_notes_and_figures(written_report):
@@ -65,8 +71,11 @@ def test_markdown_report_shows_table_notes_and_figures(written_report):
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(table) == 11  # header + 10 runs
     accuracy = float(rows[1]["final_test_accuracy_pct"])
-    assert table[2].startswith(f"| WI | diverged | {accuracy:.2f} |")
-    assert table[2].endswith(f"| yes | 90.49 | {accuracy - 90.49:+.2f} |")
+    diverged = "yes" if rows[1]["diverged"] == "True" else "no"
+    assert table[2].startswith(f"| WI | {rows[1]['status']} | "
+                               f"{accuracy:.2f} |")
+    assert table[2].endswith(
+        f"| {diverged} | 90.49 | {accuracy - 90.49:+.2f} |")
     assert "dataset synthetic, epochs 2, width 0.125" in text
     assert "Seed 001's numbers are for NIN on CIFAR-10" in text
     for name in ("test_accuracy.png", "train_loss.png", "test_loss.png",
@@ -83,7 +92,8 @@ def test_comparison_figure_plots_each_runs_event_values(lab_grid):
                                               "epoch_accuracy")
     lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
     assert sorted(lines) == sorted(
-        ["None (diverged)", "WI (diverged)", *RUN_NAMES[2:]])
+        record.name + (" (diverged)" if record.diverged else "")
+        for record in records)
     accuracy = read_scalars(lab_grid.logdir / "BN+WI" / "test")[
         "epoch_accuracy"]
     assert list(lines["BN+WI"].get_xdata()) == [0, 1]
@@ -103,7 +113,10 @@ def test_run_figure_puts_train_and_test_side_by_side(lab_grid):
     loss = read_scalars(lab_grid.logdir / "ELU+BN+WI" / "train")["epoch_loss"]
     assert list(loss_axes.get_lines()[0].get_ydata()) == pytest.approx(
         [value for _, value in loss])
-    diverged = report_figures.run_figure(records["WI"])
+    diverged_wi = report.read_records(lab_grid.diverged_logdir)[1]
+    assert (diverged_wi.name, diverged_wi.status) == ("WI", "diverged")
+    diverged = report_figures.run_figure(diverged_wi)
+    assert diverged.axes[0].get_title() == "WI (diverged): accuracy (%)"
     assert [line.get_label() for line in diverged.axes[1].get_lines()] == [
         "train (no finite value)", "test (no finite value)"]
     assert [text.get_text() for text in diverged.axes[1].texts] == [
