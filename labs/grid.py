@@ -8,7 +8,8 @@ unchanged (`--dataset digits --epochs 2 --width 0.25 --logdir logs/d`).
 - A run whose folder holds `results.json` is finished and skipped without
   starting a process, so running the same command again continues the
   grid where it stopped. A finished run trained with other settings (2
-  epochs where 164 are asked, say) is left alone and reported as failed.
+  epochs where 164 are asked, say) is left alone and reported as failed;
+  `--overwrite` only reaches the runs that are not finished.
 - `--only ELU+BN+WI,BN` picks runs; `--list` prints one `lab4.py` command
   per line instead of running anything (for a cluster queue, GNU
   `parallel` or several GPUs).
@@ -83,7 +84,7 @@ def plan(runs, lab4_options):
 
 
 def other_settings(run_dir, settings):
-    """'key: found A, asked B' for each setting a finished run differs in."""
+    """'key A (asked B)' for each setting a finished run differs in."""
     path = Path(run_dir) / "config.json"
     found = json.loads(path.read_text()) if path.exists() else {}
     return [f"{key} {found.get(key)!r} (asked {value!r})"
@@ -94,8 +95,8 @@ def _raise_value_error(message):
     raise ValueError(message)
 
 
-def lab4_command(run, lab4_options, python=sys.executable):
-    return [python, str(LAB4), *run.lab4_args(), *lab4_options]
+def lab4_command(run, lab4_options):
+    return [sys.executable, str(LAB4), *run.lab4_args(), *lab4_options]
 
 
 def shown_command(run, lab4_options):
@@ -133,12 +134,12 @@ def train_run(run, run_dir, lab4_options, index, total):
     exit_code = subprocess.run(command, env=environment).returncode
     results = read_results(run_dir)
     return _record(run.name, status_of(exit_code, results), results,
-                   time.monotonic() - started, exit_code)
+                   time.monotonic() - started)
 
 
-def _record(run_name, status, results=None, seconds=0.0, exit_code=None):
+def _record(run_name, status, results=None, seconds=0.0):
     return {"run": run_name, "status": status, "results": results,
-            "seconds": seconds, "exit_code": exit_code}
+            "seconds": seconds}
 
 
 def skip_run(run, run_dir, settings, results, header):

@@ -184,3 +184,26 @@ def test_a_finished_run_with_other_settings_is_left_alone(lab_grid,
            "3), seed 0 (asked 1). Not trained" in output
     assert summary_statuses(output) == {"BN": "failed (other settings)"}
     assert (lab_grid.logdir / "BN" / "results.json").read_text() == before
+
+
+def test_a_failed_run_does_not_stop_the_grid(tmp_path, capsys):
+    finished = subprocess.CompletedProcess([], returncode=1), \
+        subprocess.CompletedProcess([], returncode=2)
+    with mock.patch.object(grid.subprocess, "run",
+                           side_effect=finished) as run:
+        code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
+    assert code == 1 and run.call_count == 2
+    assert run.call_args.args[0][1:] == [
+        str(grid.LAB4), "--act", "relu", "--no-bn", "--wi", "--logdir",
+        str(tmp_path)]
+    assert summary_statuses(capsys.readouterr().out) == {
+        "None": "failed (exit 1)", "WI": "failed (exit 2: bad input)"}
+
+
+def test_ctrl_c_stops_the_grid_and_says_what_ran(tmp_path, capsys):
+    with mock.patch.object(grid.subprocess, "run",
+                           side_effect=KeyboardInterrupt):
+        code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
+    assert code == 130
+    assert summary_statuses(capsys.readouterr().out) == {
+        "None": "interrupted", "WI": "not run"}
