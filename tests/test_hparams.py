@@ -94,29 +94,29 @@ def test_the_event_accumulator_sees_the_hparams_plugin_data(tmp_path):
     write_hparams(tmp_path, config)
     accumulator = EventAccumulator(str(tmp_path))
     accumulator.Reload()
-    assert sorted(accumulator.Tags()["tensors"]) == [
-        metadata.EXPERIMENT_TAG, metadata.SESSION_START_INFO_TAG]
+    assert accumulator.Tags()["tensors"] == [metadata.SESSION_START_INFO_TAG]
     content = accumulator.PluginTagToContent("hparams")
     start = metadata.parse_session_start_info_plugin_data(
         content[metadata.SESSION_START_INFO_TAG])
     assert start.hparams["activation"].string_value == "Maxout"
     assert start.hparams["BN"].bool_value is True
     assert start.hparams["WI"].bool_value is False
-    experiment = metadata.parse_experiment_plugin_data(
-        content[metadata.EXPERIMENT_TAG])
-    assert [(info.name.group, info.name.tag) for info in
-            experiment.metric_infos] == [
-        ("test", "epoch_accuracy"), ("test", "epoch_loss"),
-        ("train", "epoch_accuracy"), ("train", "epoch_loss")]
+    assert start.hparams["width"].number_value == 1.0
 
 
 def test_the_dashboard_sorts_runs_by_final_test_accuracy(tmp_path):
     fake_run(tmp_path, RunConfig(activation="elu"), [0.9, 0.3])
     fake_run(tmp_path, RunConfig(batch_norm=True), [0.2, 0.6])
     experiment, groups = dashboard(tmp_path)
+    assert [(info.name, info.differs) for info in experiment.hparam_infos
+            ][:2] == [("BN", True), ("activation", True)]  # differs first
     assert sorted(info.name for info in experiment.hparam_infos) == [
         "BN", "WI", "activation", "dataset", "epochs", "lr", "model",
         "seed", "width"]
+    assert [f"{info.name.group}/{info.name.tag}" for info in
+            experiment.metric_infos] == [
+        "test/epoch_accuracy", "train/epoch_accuracy", "test/epoch_loss",
+        "train/epoch_loss", "train/learning_rate"]
     assert [[session.name for session in group.sessions]
             for group in groups] == [["BN"], ["ELU"]]
     assert hparam_values(groups[0])["activation"] == "ReLU"
@@ -137,7 +137,13 @@ def test_the_dashboard_lists_the_grids_ten_runs(lab_grid):
         assert (values["dataset"], values["width"]) == ("synthetic", 0.125)
         assert set(metric_values(by_run[run.name])) == {
             "test/epoch_accuracy", "test/epoch_loss",
-            "train/epoch_accuracy", "train/epoch_loss"}
+            "train/epoch_accuracy", "train/epoch_loss",
+            "train/learning_rate"}
+    activation = {info.name: info for info in experiment.hparam_infos}[
+        "activation"]
+    assert sorted(value.string_value for value in
+                  activation.domain_discrete.values) == [
+        "ELU", "LReLU", "Maxout", "ReLU"]
 
 
 def test_hparams_are_written_without_tensorflow(tmp_path):
