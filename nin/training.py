@@ -32,6 +32,7 @@ from callbacks import (
     save_model_atomic,
     write_json_atomic,
 )
+from callbacks.hparams import write_hparams
 from nin.data import NUM_CLASSES, load_dataset, standardize
 from nin.network import (
     build_for,
@@ -119,6 +120,8 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
             "channel_std": std.round(4).tolist(),
             "environment": environment(),
         })
+    if not list(run_dir.glob("*.hparams")):
+        write_hparams(run_dir, config)  # HParams dashboard: one row per run
     if config.deterministic:
         enable_determinism()
     keras.utils.set_random_seed(config.seed)

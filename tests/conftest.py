@@ -13,3 +13,12 @@ import pytest  # noqa: E402
 def fixed_seed():
     keras.utils.set_random_seed(1234)
     yield
+
+
+@pytest.fixture(scope="session")
+def lab_grid(tmp_path_factory):
+    """The 10-run grid trained once on tiny settings, shared by the grid,
+    report and HParams tests: see `grid_runs.train_tiny_grid`."""
+    from grid_runs import train_tiny_grid
+
+    return train_tiny_grid(tmp_path_factory.mktemp("grid"))

@@ -27,7 +27,10 @@ def finished_run(tmp_path_factory):
 def test_run_directory_holds_everything(finished_run):
     code, run_dir = finished_run
     assert code == 0
-    assert sorted(p.name for p in run_dir.iterdir()) == [
+    names = sorted(p.name for p in run_dir.iterdir())
+    hparams = [name for name in names if name.endswith(".hparams")]
+    assert len(hparams) == 1  # the HParams dashboard's event file
+    assert sorted(set(names) - set(hparams)) == [
         "checkpoint", "config.json", "model.keras", "results.json", "test",
         "train"]
     config = json.loads((run_dir / "config.json").read_text())
