@@ -39,8 +39,9 @@ def make_parser():
         help="steps of a timed epoch; half-length epochs are timed too, "
              "to separate per-epoch from per-step costs (default 8)")
     add("--repeats", type=cli_types.positive_int, default=2)
-    add("--precision", default=None, choices=["fp32", "bf16", "fp16"],
-        help="default: lab4.py's default")
+    add("--precision", default="auto",
+        choices=["auto", "fp32", "bf16", "fp16"],
+        help="as lab4.py's --precision (default auto)")
     add("--jit", default="auto", choices=["auto", "on", "off"])
     add("--steps-per-execution", type=cli_types.positive_int, default=1)
     add("--no-baseline", action="store_true",
@@ -59,9 +60,8 @@ def run_config(args, **changes):
         he_init=args.wi, dataset="synthetic", width=args.width,
         batch_size=args.batch_size, jit=args.jit,
         steps_per_execution=args.steps_per_execution,
+        precision=args.precision,
     )
-    if args.precision:
-        settings["precision"] = args.precision
     settings.update(changes)
     return RunConfig(**settings)
 

@@ -74,8 +74,10 @@ def make_parser():
         help="start an existing run again; the old one is moved aside")
     add("--deterministic", action="store_true",
         help="deterministic TensorFlow ops: bit-identical reruns (slower)")
-    add("--precision", default="fp32", choices=["fp32", "bf16", "fp16"],
-        help="fp32, or mixed bf16/fp16 (float32 weights and softmax)")
+    add("--precision", default="auto",
+        choices=["auto", "fp32", "bf16", "fp16"],
+        help="mixed bf16/fp16 (float32 weights and softmax) or fp32; auto: "
+             "bf16 where the GPU/CPU computes it natively, else fp32")
     add("--jit", default="auto", choices=["auto", "on", "off"],
         help="XLA compilation; auto = Keras's choice, off for TensorFlow "
              "on a CPU (measured slower there)")

@@ -12,7 +12,7 @@ from typing import Optional, Tuple
 
 from nin.activations import ACTIVATION_LABELS, check_activation
 from nin.data import DATASETS
-from nin.precision import check_precision
+from nin.precision import resolve_precision
 from nin.registry import list_models, model_options
 
 DEFAULT_MODEL = "nin"
@@ -43,7 +43,7 @@ class RunConfig:
     augment: bool = True
     seed: int = 0
     deterministic: bool = False  # TensorFlow op determinism (slower)
-    precision: str = "fp32"  # fp32 | bf16 | fp16 (mixed)
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 (mixed)
     jit: str = "auto"  # XLA: auto | on | off
     steps_per_execution: int = 1
     distribute: str = "none"  # none | mirrored (TensorFlow, several GPUs)
@@ -68,7 +68,9 @@ class RunConfig:
                 f"Received: dataset={self.dataset!r}, "
                 f"data_dir={self.data_dir!r}"
             )
-        check_precision(self.precision)
+        # "auto" is resolved here, so config.json records what ran.
+        object.__setattr__(self, "precision",
+                           resolve_precision(self.precision))
         if self.jit not in JIT_CHOICES:
             raise ValueError(
                 f"jit must be one of {JIT_CHOICES}. Received: {self.jit!r}")

@@ -12,6 +12,7 @@ import contextlib
 
 import keras
 
+AUTO = "auto"
 PRECISIONS = {
     "fp32": "float32",
     "bf16": "mixed_bfloat16",
@@ -23,9 +24,56 @@ def check_precision(precision):
     if precision not in PRECISIONS:
         raise ValueError(
             f"Unknown precision {precision!r}. Expected one of: "
-            f"{', '.join(PRECISIONS)}"
+            f"{', '.join([AUTO, *PRECISIONS])}"
         )
     return precision
+
+
+def resolve_precision(precision):
+    """`precision`, with "auto" made "bf16" where the hardware computes
+    bfloat16 natively, else "fp32" (see `has_native_bf16`)."""
+    if precision == AUTO:
+        return "bf16" if has_native_bf16() else "fp32"
+    return check_precision(precision)
+
+
+def has_native_bf16():
+    """A GPU of compute capability >= 8.0 (A100, H100, ...) or, with no
+    GPU, a CPU with AVX512-BF16 or AMX instructions. Elsewhere bfloat16 is
+    emulated and slower than float32."""
+    capability = _gpu_compute_capability()
+    if capability is not None:
+        return capability >= (8, 0)
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set(cpuinfo.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def _gpu_compute_capability():
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        if gpus:
+            major, minor = str(gpus[0].compute_capability).split(".")[:2]
+            return int(major), int(minor)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return tuple(details.get("compute_capability", (0, 0)))
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_capability(0)
+    return None
 
 
 @contextlib.contextmanager

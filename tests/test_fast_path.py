@@ -95,3 +95,17 @@ def test_mirrored_strategy_trains_on_two_logical_devices(tmp_path):
     results = json.loads(
         (tmp_path / "ELU+BN+WI" / "results.json").read_text())
     assert results["epochs"] == 2 and results["diverged"] is False
+
+
+def test_auto_precision_follows_native_bf16_support(monkeypatch):
+    import nin.precision as precision
+
+    monkeypatch.setattr(precision, "has_native_bf16", lambda: True)
+    assert precision.resolve_precision("auto") == "bf16"
+    assert RunConfig(dataset="synthetic").precision == "bf16"
+    monkeypatch.setattr(precision, "has_native_bf16", lambda: False)
+    assert precision.resolve_precision("auto") == "fp32"
+    assert RunConfig(dataset="synthetic").precision == "fp32"
+    assert precision.resolve_precision("fp16") == "fp16"
+    with pytest.raises(ValueError, match="Expected one of: auto, fp32"):
+        precision.resolve_precision("fp8")
