@@ -7,6 +7,7 @@ layer is made, so a typo gives one clear `ValueError`.
 
 from nin.activations import DEFAULT_MAXOUT_PIECES, check_activation
 from nin.blocks import LayerSpec
+from nin.initializers import check_init
 
 _MODELS = {}
 
@@ -62,7 +63,8 @@ def _check_input_shape(input_shape):
 
 
 def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
-                input_shape=(32, 32, 3), width=1.0, **options):
+                input_shape=(32, 32, 3), width=1.0, init=None,
+                init_std=None, **options):
     """Build an uncompiled `keras.Model` from the registry.
 
     Args:
@@ -74,12 +76,16 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         num_classes: output classes (>= 2).
         input_shape: (height, width, channels).
         width: multiplier of every hidden channel count (> 0).
+        init: a named kernel init scheme overriding `he_init` (see
+            `nin.initializers.INIT_SCHEMES`), e.g. "kaiming", "xavier";
+            "normal" takes `init_std`.
         **options: model-specific options, see `model_options(name)`.
     """
     import keras
 
     builder, defaults = _get(name)
     check_activation(activation)
+    check_init(init, init_std, he_init)
     unknown = sorted(set(options) - set(defaults))
     if unknown:
         raise ValueError(
@@ -101,6 +107,8 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         he_init=bool(he_init),
         weight_decay=float(settings.pop("weight_decay")),
         pieces=settings.pop("pieces"),
+        init=init,
+        init_std=None if init_std is None else float(init_std),
     )
     if spec.weight_decay < 0:
         raise ValueError(
