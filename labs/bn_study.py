@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import _path  # noqa: F401  (repository root on sys.path)
-from lab4 import positive_float, positive_int
+from lab4 import non_negative_int, positive_float, positive_int
 
 
 def names(text):
@@ -48,7 +48,7 @@ def make_parser():
         help="most epochs per run (thesis: 100, early stop after 20)")
     add("--width", type=positive_float, default=1.0,
         help="multiplier of hidden widths (tiny for demos and tests)")
-    add("--seed", type=int, default=0)
+    add("--seed", type=non_negative_int, default=0)
     add("--logdir", default="logs/bn_study")
     add("--diagnostics", action="store_true",
         help="per-epoch activation, dead-ReLU and gradient summaries")
@@ -71,8 +71,9 @@ def unique_runs(runs):
 def train_all(runs, verbose):
     from nin.training import RunFinished, train
 
-    for index, run in enumerate(unique_runs(runs), start=1):
-        print(f"[{index}/{len(unique_runs(runs))}] {run.model} "
+    runs = unique_runs(runs)
+    for index, run in enumerate(runs, start=1):
+        print(f"[{index}/{len(runs)}] {run.model} "
               f"{run.variant} {run.network}", flush=True)
         try:
             results = train(run.config, verbose=verbose)

@@ -3,11 +3,13 @@
 One figure per model and experiment group, one panel per variant: the
 vanilla network in blue, the batch-normalized one in green, validation
 accuracy solid on an absolute 0-1 axis (left), training loss dashed on a
-relative axis from 0 to its largest finite value (right). For the batch
-group, a summary figure adds final test accuracy and seconds per epoch
-against the batch size (seed 003 figure 7.15). matplotlib, Agg backend.
+relative axis from 0 to its largest finite value (right; cut at 4 x the
+chance-level loss when a loss exploded). For the batch group, a summary
+figure adds final test accuracy and seconds per epoch against the batch
+size (seed 003 figure 7.15). matplotlib, Agg backend.
 """
 
+import json
 import math
 
 from matplotlib.ticker import MaxNLocator
@@ -16,6 +18,10 @@ from nin.study_report import read_results, seconds_per_epoch
 
 COLORS = {False: "tab:blue", True: "tab:green"}
 LABELS = {False: "vanilla", True: "BN"}
+# The loss axis ends at its largest value, or at LOSS_CAP x ln(classes)
+# (ln(classes) is the loss of a uniform guess) when a loss exploded, as in
+# seed 003's figures where exploded losses are left out.
+LOSS_CAP = 4
 
 
 def _curves(results):
@@ -30,27 +36,47 @@ def _curves(results):
 
 def _panel(axis, runs, title):
     loss_axis = axis.twinx()
-    largest = 0.0
+    largest, notes, cap = 0.0, [], math.inf
     for run in runs:
         results = read_results(run)
         if results is None:
             continue
         epochs, accuracy, loss = _curves(results)
         color, label = COLORS[run.batch_norm], LABELS[run.batch_norm]
-        axis.plot(epochs, accuracy, "-", color=color,
+        marker = "o" if len(epochs) == 1 else None  # else invisible
+        axis.plot(epochs, accuracy, "-", color=color, marker=marker,
                   label=f"{label} validation accuracy")
-        loss_axis.plot(epochs, loss, "--", color=color,
+        loss_axis.plot(epochs, loss, "--", color=color, marker=marker,
                        label=f"{label} training loss")
+        if results.get("diverged"):
+            notes.append(f"{label} diverged")
+        elif results.get("stopped_early"):
+            notes.append(f"{label} stopped early")
         finite = [value for value in loss if math.isfinite(value)]
         largest = max([largest, *finite])
+        classes = json.loads((run.run_dir / "config.json").read_text()).get(
+            "num_classes", 10)
+        cap = LOSS_CAP * math.log(classes)
+    if largest > cap:  # an exploding loss would flatten every other curve
+        largest = cap
+        notes.append("loss axis cut")
     axis.set_ylim(0, 1)
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     loss_axis.set_ylim(0, largest * 1.05 if largest > 0 else 1)
-    axis.set_title(title)
+    axis.set_title(title + (f" ({', '.join(notes)})" if notes else ""))
     axis.set_xlabel("epoch")
     axis.set_ylabel("validation accuracy")
     loss_axis.set_ylabel("training loss")
-    return axis, loss_axis
+
+
+def _legend_lines():
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], color=COLORS[batch_norm], linestyle=style,
+                   label=f"{LABELS[batch_norm]} {what}")
+            for style, what in (("-", "validation accuracy"),
+                                ("--", "training loss"))
+            for batch_norm in (False, True)]
 
 
 def _grouped(runs):
@@ -107,14 +133,12 @@ def draw_figures(runs, out_dir):
         figure, axes = plt.subplots(rows, columns, squeeze=False,
                                     figsize=(5 * columns, 3.6 * rows))
         for axis, (variant, pair) in zip(axes.flat, panels.items()):
-            handles = _panel(axis, pair, f"{model.upper()} {variant}")
+            _panel(axis, pair, f"{model.upper()} {variant}")
         for axis in list(axes.flat)[len(panels):]:
             axis.axis("off")
-        lines = [line for axis in handles for line in axis.get_lines()]
         wide = columns >= 3
-        figure.legend(lines, [line.get_label() for line in lines],
-                      loc="lower center", ncol=4 if wide else 2,
-                      fontsize="small")
+        figure.legend(handles=_legend_lines(), loc="lower center",
+                      ncol=4 if wide else 2, fontsize="small")
         legend_height = (0.1 if wide else 0.2) / rows
         figure.tight_layout(rect=(0, legend_height, 1, 1))
         path = out_dir / f"{model}-{group}.png"

@@ -1,8 +1,6 @@
 """Options beyond Lab 4: plateau schedule and early stopping as functions
 of the history, init schemes, validation, and lab4's defaults unchanged."""
 
-import dataclasses
-
 import keras
 import numpy as np
 import pytest
@@ -141,4 +139,3 @@ def test_mlp_and_vgg_dropout_placement():
     names = [layer.name for layer in vgg.layers]
     assert names[-2:] == ["fc_dropout", "predictions"]
     assert sum("dropout" in n for n in names) == 6
-    assert dataclasses.is_dataclass(RunConfig)

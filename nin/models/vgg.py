@@ -4,7 +4,8 @@ Five pairs of 3x3 convs (64, 128, 256, 512, 512 filters), each pair followed
 by a 2x2/2 max-pool (32x32 -> 1x1), then flatten, two dense layers of 512
 units and a softmax. Every conv/dense is `layer -> [BN] -> activation`.
 Optional dropout sits between the two convs of each pair and between the
-last dense layer and the softmax (the thesis's placement, section 7.2.4). The thesis uses no weight decay, hence the default 0.
+last dense layer and the softmax (the thesis's placement, section 7.2.4).
+The thesis uses no weight decay, hence the default 0.
 """
 
 import keras
