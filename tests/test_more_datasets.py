@@ -2,12 +2,14 @@
 standardization: tiny files in the official formats, written here."""
 
 import gzip
+import json
 
 import keras
 import numpy as np
 import pytest
 from PIL import Image
 
+import lab4
 from nin.config import RunConfig
 from nin.data import DatasetUnavailableError, load_dataset, num_classes
 from nin.image_folder import ImageFolderError
@@ -188,3 +190,26 @@ def test_config_accepts_data_dir_for_file_datasets_only():
         RunConfig(dataset="digits", data_dir="x")
     with pytest.raises(ValueError, match="image_size applies to dataset"):
         RunConfig(dataset="cifar10", image_size=64)
+
+
+def test_a_grey_dataset_trains_end_to_end_with_colour_augmentation(
+        tmp_path):
+    rng = np.random.default_rng(3)
+    for stem, count in (("train", 40), ("t10k", 20)):
+        images = rng.integers(0, 256, (count, 28, 28))
+        labels = np.arange(count) % 10
+        (tmp_path / f"{stem}-images-idx3-ubyte").write_bytes(
+            idx_bytes(images, 0x803))
+        (tmp_path / f"{stem}-labels-idx1-ubyte").write_bytes(
+            idx_bytes(labels, 0x801))
+    logdir = tmp_path / "logs"
+    assert lab4.main([
+        "--dataset", "mnist", "--data-dir", str(tmp_path), "--model", "mlp",
+        "--epochs", "1", "--batch-size", "20", "--color-jitter",
+        "--pca-lighting", "--verbose", "0", "--logdir", str(logdir)]) == 0
+    config = json.loads((logdir / "mlp-None" / "config.json").read_text())
+    assert len(config["channel_mean"]) == 1
+    assert len(config["pca_eigenvalues"]) == 1
+    model = keras.saving.load_model(logdir / "mlp-None" / "model.keras",
+                                    safe_mode=True)
+    assert model.input_shape == (None, 32, 32, 1)
