@@ -70,7 +70,10 @@ class RunTracker(keras.callbacks.Callback):
 
     A NaN or infinite epoch loss marks the run diverged and stops it: seed
     001's no-BN + WI runs at lr 0.1 can do this, and it is a result, not a
-    crash. Training time excludes the per-epoch test evaluation. The whole
+    crash. Training time excludes the per-epoch evaluation; each history
+    entry records its epoch's training seconds as `epoch_train_s`.
+    `eval_split` names what `val_*` logs measure ("test", or "validation"
+    for a hold-out): the summary says `best_<eval_split>_accuracy`. The whole
     state round-trips through `state_dict` / `load_state`, so a resumed run
     continues its history, best epoch and clocks exactly.
     """
@@ -79,9 +82,11 @@ class RunTracker(keras.callbacks.Callback):
                   "epochs_completed", "diverged", "diverged_epoch",
                   "train_seconds", "wall_seconds", "resumed_at")
 
-    def __init__(self, train_size):
+    def __init__(self, train_size, eval_split="test"):
         super().__init__()
         self.train_size = train_size
+        self.eval_split = eval_split
+        self._epoch_train_seconds = None
         self.history = []  # one dict of logs (+ wall_time) per epoch
         self.best_test_accuracy = None
         self.best_epoch = None
@@ -106,7 +111,8 @@ class RunTracker(keras.callbacks.Callback):
 
     def _stop_train_clock(self):
         if self._train_clock is not None:
-            self.train_seconds += time.perf_counter() - self._train_clock
+            self._epoch_train_seconds = time.perf_counter() - self._train_clock
+            self.train_seconds += self._epoch_train_seconds
             self._train_clock = None
 
     def on_test_begin(self, logs=None):
@@ -117,6 +123,7 @@ class RunTracker(keras.callbacks.Callback):
         self.wall_seconds += time.perf_counter() - self._epoch_start
         logs = {key: float(value) for key, value in (logs or {}).items()}
         self.history.append({"epoch": epoch, "wall_time": time.time(),
+                             "epoch_train_s": self._epoch_train_seconds,
                              **logs})
         self.epochs_completed = epoch + 1
         accuracy = logs.get("val_accuracy")
@@ -136,7 +143,7 @@ class RunTracker(keras.callbacks.Callback):
     def summary(self):
         images = self.train_size * self.epochs_completed
         return {
-            "best_test_accuracy": self.best_test_accuracy,
+            f"best_{self.eval_split}_accuracy": self.best_test_accuracy,
             "best_epoch": self.best_epoch,
             "epochs": self.epochs_completed,
             "diverged": self.diverged,

@@ -7,6 +7,9 @@ own TensorBoard callback lays it out so that train and test share a chart:
     RUN_DIR/train/  epoch_loss, epoch_accuracy, learning_rate
     RUN_DIR/test/   epoch_loss, epoch_accuracy   (from `val_*` logs)
 
+(`RUN_DIR/validation/` instead of `test/` when a run holds out a
+validation set and evaluates the test set only at the end.)
+
 The step is the epoch, counted from 0 as in seed 001's figures. Training
 runs one `fit` per epoch, so the writers stay open across `fit` calls and
 are closed by `close()`. A resumed run `clear()`s the event files and
@@ -21,17 +24,19 @@ import numpy as np
 from tensorboard.summary import Writer
 
 UNPREFIXED = ("learning_rate",)
-SPLITS = ("train", "test")
+SPLITS = ("train", "test", "validation")
+NOT_LOGGED = ("epoch", "wall_time", "epoch_train_s")  # history bookkeeping
 
 
-def split_logs(logs):
-    """{'train': {tag: value}, 'test': {tag: value}} from Keras epoch logs."""
-    groups = {"train": {}, "test": {}}
+def split_logs(logs, eval_split="test"):
+    """{'train': {tag: value}, 'test': {tag: value}} from Keras epoch logs
+    (`val_*` go to `eval_split`: "test", or "validation" for a hold-out)."""
+    groups = {"train": {}, eval_split: {}}
     for key, value in (logs or {}).items():
         if key in UNPREFIXED:
             groups["train"][key] = value
         elif key.startswith("val_"):
-            groups["test"][f"epoch_{key[4:]}"] = value
+            groups[eval_split][f"epoch_{key[4:]}"] = value
         else:
             groups["train"][f"epoch_{key}"] = value
     return groups
@@ -40,9 +45,10 @@ def split_logs(logs):
 class EpochTensorBoard(keras.callbacks.Callback):
     """Writes train and test metrics and the LR once per epoch."""
 
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, eval_split="test"):
         super().__init__()
         self.log_dir = str(log_dir)
+        self.eval_split = eval_split
         self.writers = {}
 
     def _writer(self, split):
@@ -51,7 +57,7 @@ class EpochTensorBoard(keras.callbacks.Callback):
         return self.writers[split]
 
     def on_epoch_end(self, epoch, logs=None, wall_time=None):
-        for split, scalars in split_logs(logs).items():
+        for split, scalars in split_logs(logs, self.eval_split).items():
             for tag, value in scalars.items():
                 self._writer(split).add_scalar(
                     tag, float(np.asarray(value)), step=epoch,
@@ -63,8 +69,7 @@ class EpochTensorBoard(keras.callbacks.Callback):
     def replay(self, history):
         """Write the epochs of a resumed run's history again, exactly."""
         for entry in history:
-            logs = {k: v for k, v in entry.items()
-                    if k not in ("epoch", "wall_time")}
+            logs = {k: v for k, v in entry.items() if k not in NOT_LOGGED}
             self.on_epoch_end(entry["epoch"], logs,
                               wall_time=entry.get("wall_time"))
 

@@ -53,9 +53,12 @@ def _instantiate(layer):
             SAFE_ACTIVATION_NAMES:
         raise ValueError(f"activation {str(activation)[:40]!r} is not a "
                          "built-in name; it was not executed")
+    # Checked in float32: a run trained in mixed precision (bf16) would
+    # otherwise differ from the float32 reference by bf16 rounding.
+    config = {**layer["config"], "dtype": "float32"}
     return keras.saving.deserialize_keras_object(
         {"module": layer.get("module"), "class_name": layer["class"],
-         "config": layer["config"],
+         "config": config,
          "registered_name": layer.get("registered_name")},
         safe_mode=True)
 

@@ -88,10 +88,14 @@ def make_parser():
              "--batch-size stays the global batch")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    from beyond_flags import add_beyond_lab4_flags
+
+    add_beyond_lab4_flags(parser)
     return parser
 
 
 def config_from_args(args):
+    from beyond_flags import beyond_lab4_settings
     from nin.config import RunConfig
 
     return RunConfig(
@@ -104,6 +108,7 @@ def config_from_args(args):
         precision=args.precision, jit=args.jit,
         steps_per_execution=args.steps_per_execution,
         distribute=args.distribute,
+        **beyond_lab4_settings(args),
     )
 
 
@@ -140,10 +145,14 @@ def main(argv=None):
                     f"{parser.prog}: error: could not read or write a file "
                     f"({error}). Completed epochs stay checkpointed; fix "
                     "the problem and run the same command to resume.\n")
+    split = "test" if "best_test_accuracy" in results else "validation"
     print(f"{results['run_name']}: test accuracy "
-          f"{_percent(results['test_accuracy'])}, best "
-          f"{_percent(results['best_test_accuracy'])} at epoch "
+          f"{_percent(results['test_accuracy'])}, best {split} accuracy "
+          f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
           f"{results['best_epoch']}")
+    if "train_accuracy" in results:
+        print(f"Sanity mode: training-subset accuracy "
+              f"{_percent(results['train_accuracy'])}")
     if results["diverged"]:
         print(f"Diverged at epoch {results['diverged_epoch']} "
               "(loss NaN/inf); see results.json.")

@@ -7,7 +7,7 @@ it needs `pieces` times more channels from the layer before it, which
 
 import keras
 
-from nin.layers import Maxout, RReLU
+from nin.layers import Maxout, RReLU, SigmoidPReLU
 
 LRELU_SLOPE = 0.01  # seed 001: LeakyReLU alpha = 0.01
 DEFAULT_MAXOUT_PIECES = 2
@@ -22,6 +22,7 @@ ACTIVATION_LABELS = {
     "rrelu": "RReLU",
     "sigmoid": "Sigmoid",
     "tanh": "Tanh",
+    "sprelu": "SPReLU",  # seed 000: PReLU with alpha = sigmoid(beta)
 }
 
 
@@ -48,8 +49,8 @@ def make_activation(name, *, layer_name=None, spatial=True,
                     pieces=DEFAULT_MAXOUT_PIECES, seed=None):
     """A new Keras layer for activation `name`.
 
-    `spatial` says the input is a feature map (N, H, W, C): PReLU then
-    learns one slope per channel, as in He et al. (2015).
+    `spatial` says the input is a feature map (N, H, W, C): PReLU and
+    SigmoidPReLU then learn one slope per channel, as in He et al. (2015).
     """
     check_activation(name)
     if name == "maxout":
@@ -62,6 +63,10 @@ def make_activation(name, *, layer_name=None, spatial=True,
         )
     if name == "prelu":
         return keras.layers.PReLU(
+            shared_axes=[1, 2] if spatial else None, name=layer_name
+        )
+    if name == "sprelu":
+        return SigmoidPReLU(
             shared_axes=[1, 2] if spatial else None, name=layer_name
         )
     return keras.layers.Activation(name, name=layer_name)

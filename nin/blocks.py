@@ -6,6 +6,7 @@ blocks of one model, so each builder states only its own architecture.
 """
 
 import dataclasses
+from typing import Optional
 
 import keras
 
@@ -27,6 +28,8 @@ class LayerSpec:
     weight_decay: float
     pieces: int
     first: bool = True
+    init: Optional[str] = None  # a named scheme; None: he_init decides
+    init_std: Optional[float] = None
 
     def regularizer(self):
         if self.weight_decay == 0:
@@ -34,7 +37,9 @@ class LayerSpec:
         return keras.regularizers.L2(self.weight_decay)
 
     def next_initializer(self):
-        initializer = kernel_initializer(self.he_init, first_layer=self.first)
+        initializer = kernel_initializer(
+            self.he_init, first_layer=self.first, scheme=self.init,
+            std=self.init_std)
         self.first = False
         return initializer
 

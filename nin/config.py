@@ -13,7 +13,9 @@ from typing import Optional, Tuple
 from nin.activations import ACTIVATION_LABELS, check_activation
 from nin.data import DATASETS
 from nin.precision import resolve_precision
+from nin.data import DATA_DIR_DATASETS, DATASETS
 from nin.registry import list_models, model_options
+from nin.run_options import check_run_options
 
 DEFAULT_MODEL = "nin"
 JIT_CHOICES = ("auto", "on", "off")
@@ -48,6 +50,20 @@ class RunConfig:
     steps_per_execution: int = 1
     distribute: str = "none"  # none | mirrored (TensorFlow, several GPUs)
     logdir: str = "logs"
+    # Beyond Lab 4 (seeds 000, 002, 003, 004); the defaults are seed 001's.
+    standardization: str = "channel"  # or "global" (seed 003)
+    validation_split: float = 0.0  # hold-out fraction of the training set
+    schedule: str = "step"  # or "plateau": x plateau_factor on a plateau
+    plateau_factor: float = 0.5
+    plateau_patience: int = 5
+    early_stop_patience: Optional[int] = None  # epochs without improvement
+    init: Optional[str] = None  # named kernel init; None: he_init decides
+    init_std: Optional[float] = None  # with init="normal"
+    color_jitter: float = 0.0  # ColorJitter strength; 0: off
+    pca_lighting: float = 0.0  # PCALighting alpha std; 0: off
+    overfit_batches: Optional[int] = None  # sanity mode (seed 002)
+    diagnostics: bool = False  # activation/gradient/dead-ReLU summaries
+    image_size: int = 32  # dataset "folder" only
 
     def __post_init__(self):
         check_activation(self.activation)
@@ -61,10 +77,11 @@ class RunConfig:
                 f"Unknown dataset {self.dataset!r}. Expected one of: "
                 f"{', '.join(DATASETS)}"
             )
-        if self.data_dir is not None and self.dataset not in (
-                "cifar10", "cifar100"):
+        if self.data_dir is not None and \
+                self.dataset not in DATA_DIR_DATASETS:
             raise ValueError(
-                "--data-dir applies to cifar10 and cifar100 only. "
+                f"--data-dir applies to {', '.join(DATA_DIR_DATASETS)} "
+                "only. "
                 f"Received: dataset={self.dataset!r}, "
                 f"data_dir={self.data_dir!r}"
             )
@@ -98,6 +115,7 @@ class RunConfig:
                 f"Option(s) {unknown} do not apply to model {self.model!r}. "
                 f"It accepts: {sorted(model_options(self.model))}"
             )
+        check_run_options(self)
 
     @property
     def run_name(self):
@@ -105,6 +123,8 @@ class RunConfig:
         parts += ["BN"] if self.batch_norm else []
         parts += ["WI"] if self.he_init else []
         name = "+".join(p for p in parts if p) or "None"
+        if self.overfit_batches:  # never mixed up with the real run
+            name += f"-overfit{self.overfit_batches}"
         return name if self.model == DEFAULT_MODEL else f"{self.model}-{name}"
 
     def model_kwargs(self):
@@ -119,9 +139,13 @@ class RunConfig:
         """Settings that differ from a saved config.json, as text.
 
         Paths (`logdir`, `data_dir`) may differ: the same data can live
-        elsewhere when a run is resumed on another machine.
+        elsewhere when a run is resumed on another machine. A setting that
+        a config.json predates counts as its default.
         """
         current = self.to_json()
+        defaults = {field.name: field.default
+                    for field in dataclasses.fields(self)}
+        saved = {**defaults, **saved}
         return [
             f"{key}: {saved.get(key)!r} (saved) vs {current[key]!r} (now)"
             for key in current

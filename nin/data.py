@@ -1,33 +1,54 @@
 """Datasets by name, as uint8 NHWC images and integer labels.
 
-`load_dataset(name, data_dir=None)` returns
-`((x_train, y_train), (x_test, y_test))`:
+`load_dataset(name, data_dir=None, image_size=32)` returns
+`((x_train, y_train), (x_test, y_test))`; each loader lives in its own
+module and this one only dispatches:
 
-- `cifar10`, `cifar100`: from `data_dir` (the official python-format
-  archive or its extracted folder), else through `keras.datasets`, which
-  downloads once into ~/.keras/datasets. Offline with no files gives one
-  `DatasetUnavailableError` saying how to pass `--data-dir`.
-- `digits`: scikit-learn's bundled 8x8 digits (1,797 real images, works
-  offline), upscaled to 32x32x3, fixed stratified 80/20 split.
-- `synthetic`: small random images whose class sets a colour, for tests.
+- `cifar10`, `cifar100` (`nin.cifar`): from `data_dir` (the official
+  python-format archive or its extracted folder), else `keras.datasets`,
+  which downloads once into ~/.keras/datasets.
+- `mnist` (`nin.mnist`): the official idx files from `data_dir`, else
+  `keras.datasets.mnist`; 32x32x1 (grey, zero-padded from 28x28).
+- `svhn` (`nin.svhn`): `train_32x32.mat` / `test_32x32.mat` from
+  `data_dir` (required); labels 0..9.
+- `folder` (`nin.image_folder`): one subfolder per class under `data_dir`
+  (required), resized to `image_size`.
+- `digits`, `synthetic` (`nin.small_datasets`): offline, no files.
 
-`standardize` does seed 001's "color normalization": per-channel mean and
-std computed on the training images only, applied to both splits.
+Offline with no files gives one `DatasetUnavailableError` saying how to
+pass `--data-dir`. Grey sources (mnist, grey folders) keep 1 channel.
+`standardize` (`nin.standardize`) uses training-set statistics only.
 """
 
 import numpy as np
 
 from nin.cifar import load_cifar_files
+from nin.small_datasets import load_digits_dataset, make_synthetic
+from nin.standardize import STANDARDIZATIONS, channel_stats, standardize
 
-DATASETS = ("cifar10", "cifar100", "digits", "synthetic")
-NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "digits": 10, "synthetic": 10}
-DIGITS_TEST_FRACTION = 0.2
+DATASETS = ("cifar10", "cifar100", "digits", "synthetic", "mnist", "svhn",
+            "folder")
+# None: the number of class folders found.
+NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "digits": 10, "synthetic": 10,
+               "mnist": 10, "svhn": 10, "folder": None}
+DATA_DIR_DATASETS = ("cifar10", "cifar100", "mnist", "svhn", "folder")
+DATA_DIR_REQUIRED = ("svhn", "folder")
 CIFAR_HELP = (
     "Download the CIFAR 'python version' archive (cifar-10-python.tar.gz, "
     "or cifar-100-python.tar.gz) on a machine with internet, copy it to "
     "this machine and pass its folder with --data-dir DIR (the archive or "
     "its extracted folder both work)."
 )
+MNIST_HELP = (
+    "Download the four MNIST idx files (train-images-idx3-ubyte.gz, "
+    "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+    "t10k-labels-idx1-ubyte.gz) on a machine with internet, copy them to "
+    "this machine and pass their folder with --data-dir DIR."
+)
+
+__all__ = ["DATASETS", "NUM_CLASSES", "STANDARDIZATIONS",
+           "DatasetUnavailableError", "channel_stats", "list_datasets",
+           "load_dataset", "make_synthetic", "num_classes", "standardize"]
 
 
 class DatasetUnavailableError(ValueError):
@@ -38,22 +59,50 @@ def list_datasets():
     return list(DATASETS)
 
 
-def load_dataset(name, data_dir=None):
+def num_classes(name, *label_arrays):
+    """Classes of dataset `name` (folder: counted from its labels)."""
+    known = NUM_CLASSES[name]
+    if known is not None:
+        return known
+    return int(max(int(labels.max()) for labels in label_arrays)) + 1
+
+
+def load_dataset(name, data_dir=None, image_size=32):
     """((x_train, y_train), (x_test, y_test)), uint8 NHWC, int64 labels."""
     if name not in DATASETS:
         raise ValueError(
             f"Unknown dataset {name!r}. Expected one of: {', '.join(DATASETS)}"
         )
+    if name in DATA_DIR_REQUIRED and data_dir is None:
+        raise DatasetUnavailableError(
+            f"Dataset {name!r} is read from files only: pass their folder "
+            "with --data-dir DIR" + (
+                " (train_32x32.mat and test_32x32.mat)" if name == "svhn"
+                else " (one subfolder of images per class)"))
     if name in ("cifar10", "cifar100"):
         if data_dir is not None:
             return load_cifar_files(name, data_dir)
-        return _download_cifar(name)
+        return _download(name, CIFAR_HELP)
+    if name == "mnist":
+        from nin.mnist import convert_keras_mnist, load_mnist_files
+
+        if data_dir is not None:
+            return load_mnist_files(data_dir)
+        return convert_keras_mnist(_download(name, MNIST_HELP, raw=True))
+    if name == "svhn":
+        from nin.svhn import load_svhn_files
+
+        return load_svhn_files(data_dir)
+    if name == "folder":
+        from nin.image_folder import load_image_folder
+
+        return load_image_folder(data_dir, image_size=image_size)
     if name == "digits":
-        return _load_digits()
+        return load_digits_dataset()
     return make_synthetic()
 
 
-def _download_cifar(name):
+def _download(name, help_text, raw=False):
     import keras
 
     loader = getattr(keras.datasets, name)
@@ -62,74 +111,9 @@ def _download_cifar(name):
     except Exception as error:  # offline: URLError, OSError, ...
         raise DatasetUnavailableError(
             f"Could not download {name} ({type(error).__name__}). "
-            + CIFAR_HELP
+            + help_text
         ) from None
+    if raw:
+        return (x_train, y_train), (x_test, y_test)
     return ((x_train, y_train.reshape(-1).astype(np.int64)),
             (x_test, y_test.reshape(-1).astype(np.int64)))
-
-
-def _load_digits():
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    # 0..16 grey levels -> 0..255, 8x8 -> 32x32 (each pixel 4x4), 3 channels.
-    images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)
-    images = images.repeat(4, axis=1).repeat(4, axis=2)
-    images = np.repeat(images[..., None], 3, axis=-1)
-    labels = digits.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        images, labels, test_size=DIGITS_TEST_FRACTION, stratify=labels,
-        random_state=0,
-    )
-    return (x_train, y_train), (x_test, y_test)
-
-
-def make_synthetic(train_size=512, test_size=128, num_classes=10,
-                   image_size=32, seed=0):
-    """Noisy images whose mean colour is set by the class: learnable."""
-    rng = np.random.default_rng(seed)
-    palette = rng.uniform(40, 215, size=(num_classes, 3))
-
-    def split(size):
-        labels = np.arange(size) % num_classes
-        rng.shuffle(labels)
-        noise = rng.normal(0, 30, size=(size, image_size, image_size, 3))
-        images = palette[labels][:, None, None, :] + noise
-        return np.clip(images, 0, 255).astype(np.uint8), labels.astype(
-            np.int64)
-
-    return split(train_size), split(test_size)
-
-
-def channel_stats(x_train, chunk=4096):
-    """Per-channel mean and std of the training images (float64).
-
-    Accumulated in chunks, so CIFAR's 50,000 images never need a float64
-    copy of the whole array.
-    """
-    channels = x_train.shape[-1]
-    total = np.zeros(channels)
-    total_sq = np.zeros(channels)
-    for start in range(0, len(x_train), chunk):
-        pixels = x_train[start:start + chunk].reshape(-1, channels)
-        pixels = pixels.astype(np.float64)
-        total += pixels.sum(axis=0)
-        total_sq += np.square(pixels).sum(axis=0)
-    count = x_train.size // channels
-    mean = total / count
-    return mean, np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
-
-
-def standardize(x_train, x_test):
-    """Float32 images standardized with training-set channel statistics.
-
-    Returns (x_train, x_test, (mean, std)).
-    """
-    mean, std = channel_stats(x_train)
-    std = np.where(std > 0, std, 1.0)
-
-    def apply(x):
-        return ((x.astype(np.float32) - mean) / std).astype(np.float32)
-
-    return apply(x_train), apply(x_test), (mean, std)

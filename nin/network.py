@@ -1,9 +1,11 @@
 """The model a run trains: the registry network behind augmentation.
 
 Small helpers shared by training and resuming: build the network for a
-config, wrap it with `PadCropFlip` (identity at inference), compile it with
+config, wrap it with `PadCropFlip` (and seed 004's `ColorJitter` /
+`PCALighting` when asked; all identity at inference), compile it with
 seed 001's optimizer, find the network inside a loaded training model, and
-record the software environment.
+record the software environment. Sanity mode (`overfit_batches`) trains
+without any augmentation.
 """
 
 import contextlib
@@ -15,6 +17,7 @@ import numpy as np
 from callbacks.schedules import check_drops, scaled_drops
 from nin.augment import PadCropFlip
 from nin.precision import wrap_optimizer
+from nin.color_augment import ColorJitter, PCALighting
 from nin.registry import build_model
 
 AUGMENT_PAD = 4
@@ -91,25 +94,51 @@ def build_for(config, input_shape, num_classes):
         input_shape=input_shape,
         width=config.width,
         precision=config.precision,
+        init=config.init,
+        init_std=config.init_std,
         **config.model_kwargs(),
     )
 
 
-def training_model(network, config):
-    """The network behind the augmentation layer (identity at inference)."""
-    if not config.augment:
+def uses_augmentation(config):
+    if config.overfit_batches:
+        return False
+    return bool(config.augment or config.color_jitter or config.pca_lighting)
+
+
+def training_model(network, config, pixel_stats=None, lighting_basis=None):
+    """The network behind the augmentation layers (identity at inference).
+
+    `pixel_stats` (mean, std per channel, 0-255) and `lighting_basis`
+    (eigenvalues, eigenvectors) feed the colour augmentations.
+    """
+    if not uses_augmentation(config):
         return network
-    return keras.Sequential(
-        [keras.Input(network.input_shape[1:]),
-         PadCropFlip(pad=AUGMENT_PAD, seed=config.seed, name="augment"),
-         network],
-        name="trainer",
-    )
+    layers = [keras.Input(network.input_shape[1:])]
+    if config.augment:
+        layers.append(
+            PadCropFlip(pad=AUGMENT_PAD, seed=config.seed, name="augment"))
+    mean, std = ([list(map(float, s)) for s in pixel_stats]
+                 if pixel_stats is not None else (None, None))
+    if config.color_jitter:
+        strength = config.color_jitter
+        layers.append(ColorJitter(
+            brightness=strength, contrast=strength, saturation=strength,
+            pixel_mean=mean, pixel_std=std, seed=config.seed,
+            name="color_jitter"))
+    if config.pca_lighting:
+        values, vectors = lighting_basis
+        layers.append(PCALighting(
+            values, vectors, alpha_std=config.pca_lighting, pixel_mean=mean,
+            pixel_std=std, seed=config.seed, name="pca_lighting"))
+    return keras.Sequential([*layers, network], name="trainer")
 
 
 def network_of(trainer, config):
     """The registry network inside a (possibly reloaded) training model."""
-    return trainer.get_layer(config.model) if config.augment else trainer
+    if uses_augmentation(config):
+        return trainer.get_layer(config.model)
+    return trainer
 
 
 def compile_trainer(trainer, config):

@@ -8,6 +8,7 @@ layer is made, so a typo gives one clear `ValueError`.
 from nin.activations import DEFAULT_MAXOUT_PIECES, check_activation
 from nin.blocks import LayerSpec
 from nin.precision import policy_scope
+from nin.initializers import check_init
 
 _MODELS = {}
 
@@ -64,7 +65,7 @@ def _check_input_shape(input_shape):
 
 def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
                 input_shape=(32, 32, 3), width=1.0, precision="fp32",
-                **options):
+                init=None, init_std=None, **options):
     """Build an uncompiled `keras.Model` from the registry.
 
     Args:
@@ -78,12 +79,16 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         width: multiplier of every hidden channel count (> 0).
         precision: "fp32", or mixed "bf16" / "fp16" (float32 variables and
             float32 softmax output), see `nin.precision`.
+        init: a named kernel init scheme overriding `he_init` (see
+            `nin.initializers.INIT_SCHEMES`), e.g. "kaiming", "xavier";
+            "normal" takes `init_std`.
         **options: model-specific options, see `model_options(name)`.
     """
     import keras
 
     builder, defaults = _get(name)
     check_activation(activation)
+    check_init(init, init_std, he_init)
     unknown = sorted(set(options) - set(defaults))
     if unknown:
         raise ValueError(
@@ -105,6 +110,8 @@ def build_model(name, *, activation, batch_norm, he_init, num_classes=10,
         he_init=bool(he_init),
         weight_decay=float(settings.pop("weight_decay")),
         pieces=settings.pop("pieces"),
+        init=init,
+        init_std=None if init_std is None else float(init_std),
     )
     if spec.weight_decay < 0:
         raise ValueError(

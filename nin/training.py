@@ -4,17 +4,23 @@
 1. opens `LOGDIR/RUN_NAME/`: a new run writes `config.json`; a finished
    run is never touched (`RunFinished`); an unfinished one resumes from its
    last complete epoch (`callbacks.checkpoint`) if its settings match;
-2. loads and standardizes the dataset with training-set statistics;
+2. loads and standardizes the dataset with training-set statistics
+   (`nin.run_data`: optional validation hold-out and sanity subset);
 3. trains with seed 001's recipe: Nesterov SGD 0.9, step LR, cross-entropy,
    L2 on kernels, pad-crop-flip augmentation inside the training graph (so
-   it runs on the accelerator), test set evaluated after every epoch;
+   it runs on the accelerator), test set evaluated after every epoch; or,
+   when configured, seed 003's plateau LR and early stopping on a
+   validation hold-out, seed 004's colour augmentation, diagnostics;
 4. writes TensorBoard scalars and a checkpoint each epoch, then
-   `model.keras` (the bare network) and finally `results.json`.
+   `model.keras` (the bare network) and finally `results.json`
+   (`nin.run_results`).
 
 Training runs one `fit` per epoch. Before each, the shuffle order and every
 random generator (augmentation, dropout, RReLU) are derived from
 (seed, epoch), so a resumed run sees exactly the batches, crops and dropout
-masks the uninterrupted run would have seen.
+masks the uninterrupted run would have seen. The plateau schedule and
+early stopping are functions of the checkpointed history
+(`callbacks.plateau`), so they resume exactly too.
 """
 
 import json
@@ -29,11 +35,11 @@ from callbacks import (
     StepSchedule,
     open_run_dir,
     read_checkpoint,
-    save_model_atomic,
     write_json_atomic,
 )
+from callbacks.diagnostics import PROBE_SIZE, Diagnostics
 from callbacks.hparams import write_hparams
-from nin.data import NUM_CLASSES, load_dataset, standardize
+from callbacks.plateau import PlateauSchedule, should_stop_early
 from nin.network import (
     build_for,
     compile_trainer,
@@ -44,6 +50,8 @@ from nin.network import (
     network_of,
     training_model,
 )
+from nin.run_data import prepare_data
+from nin.run_results import finish_run
 
 
 class RunFinished(Exception):
@@ -105,33 +113,37 @@ def _open(config, overwrite, resume):
     return run_dir, None
 
 
+def _schedule(config, drops, tracker):
+    if config.schedule == "plateau":
+        return PlateauSchedule(config.lr, config.plateau_factor,
+                               config.plateau_patience, tracker)
+    return StepSchedule(config.lr, drops, config.lr_factor)
+
+
 def train(config, *, overwrite=False, resume=True, verbose="auto"):
     """Run `config`; returns the results dict also saved as results.json."""
-    drops = lr_drops_for(config)
-    (x_train, y_train), (x_test, y_test) = load_dataset(
-        config.dataset, config.data_dir)
+    drops = lr_drops_for(config) if config.schedule == "step" else None
+    data = prepare_data(config)
     run_dir, checkpoint = _open(config, overwrite, resume)
-    x_train, x_test, (mean, std) = standardize(x_train, x_test)
     if not (run_dir / "config.json").is_file():
         write_json_atomic(run_dir / "config.json", {
-            **config.to_json(), "lr_drops_used": list(drops),
-            "train_size": len(x_train), "test_size": len(x_test),
-            "channel_mean": mean.round(4).tolist(),
-            "channel_std": std.round(4).tolist(),
-            "environment": environment(),
+            **config.to_json(), "lr_drops_used": drops and list(drops),
+            **data.record(), "environment": environment(),
         })
     if not list(run_dir.glob("*.hparams")):
         write_hparams(run_dir, config)  # HParams dashboard: one row per run
     if config.deterministic:
         enable_determinism()
     keras.utils.set_random_seed(config.seed)
-    tracker = RunTracker(train_size=len(x_train))
+    tracker = RunTracker(train_size=len(data.x_train),
+                         eval_split=data.eval_split)
     if checkpoint is None:
         with distribution_scope(config.distribute):
-            network = build_for(config, x_train.shape[1:],
-                                NUM_CLASSES[config.dataset])
-            trainer = compile_trainer(training_model(network, config),
-                                      config)
+            network = build_for(config, data.x_train.shape[1:],
+                                data.num_classes)
+            trainer = compile_trainer(training_model(
+                network, config, (data.mean, data.std),
+                data.lighting_basis), config)
         print(f"Run {config.run_name}: {run_dir}")
     else:
         state, model_path = checkpoint
@@ -141,51 +153,33 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
         tracker.resumed_at.append(tracker.epochs_completed)
         print(f"Resuming {config.run_name} from {run_dir} after epoch "
               f"{state['epoch'] + 1} of {config.epochs}")
-    tensorboard = EpochTensorBoard(run_dir)
+    tensorboard = EpochTensorBoard(run_dir, data.eval_split)
     tensorboard.clear()
     tensorboard.replay(tracker.history)
-    callbacks = [StepSchedule(config.lr, drops, config.lr_factor), tracker,
-                 EpochCheckpoint(run_dir, tracker), tensorboard]
+    writers = [tensorboard]
+    if config.diagnostics:  # after the checkpoint: see callbacks.diagnostics
+        writers.append(Diagnostics(
+            run_dir, network_of(trainer, config),
+            data.x_train[:PROBE_SIZE], data.y_train[:PROBE_SIZE]))
+    callbacks = [_schedule(config, drops, tracker), tracker,
+                 EpochCheckpoint(run_dir, tracker), *writers]
     try:
         for epoch in range(tracker.epochs_completed, config.epochs):
-            if tracker.diverged:
+            if tracker.diverged or should_stop_early(
+                    tracker.history, config.early_stop_patience):
                 break
             reseed_generators(trainer, config.seed, epoch)
-            order = epoch_order(len(x_train), config.seed, epoch)
+            order = epoch_order(len(data.x_train), config.seed, epoch)
             trainer.fit(
-                x_train[order], y_train[order], shuffle=False,
+                data.x_train[order], data.y_train[order], shuffle=False,
                 batch_size=config.batch_size, initial_epoch=epoch,
-                epochs=epoch + 1, validation_data=(x_test, y_test),
+                epochs=epoch + 1, validation_data=(data.x_eval, data.y_eval),
                 verbose=verbose, callbacks=callbacks,
             )
     except KeyboardInterrupt:
         raise RunInterrupted(run_dir, tracker.epochs_completed) from None
     finally:
-        tensorboard.close()
-    return _finish(config, run_dir, trainer, tracker, (x_test, y_test))
-
-
-def _finish(config, run_dir, trainer, tracker, test_data):
-    network = network_of(trainer, config)
-    # The bare network shares the trained optimizer, so model.keras loads
-    # compiled, with its momentum, ready to evaluate or train on.
-    network.compile(optimizer=trainer.optimizer,
-                    loss="sparse_categorical_crossentropy",
-                    metrics=["accuracy"])
-    test_loss, test_accuracy = network.evaluate(
-        *test_data, batch_size=config.batch_size, verbose=0)
-    save_model_atomic(network, run_dir / "model.keras")
-    results = {
-        "run_name": config.run_name,
-        "test_accuracy": _finite_or_none(test_accuracy),
-        "test_loss": _finite_or_none(test_loss),
-        **tracker.summary(),
-        "environment": environment(),
-    }
-    write_json_atomic(run_dir / "results.json", results)
-    return results
-
-
-def _finite_or_none(value):
-    value = float(value)
-    return value if np.isfinite(value) else None
+        for writer in writers:
+            writer.close()
+    return finish_run(config, run_dir, network_of(trainer, config),
+                      trainer.optimizer, tracker, data)

@@ -20,6 +20,8 @@ import numpy as np  # noqa: E402
 
 import nin  # noqa: E402
 from nin.augment import PadCropFlip  # noqa: E402
+from nin.color_augment import ColorJitter, PCALighting  # noqa: E402
+from nin.gradients import loss_gradients  # noqa: E402
 from nin.config import RunConfig  # noqa: E402
 from nin.training import train  # noqa: E402
 
@@ -38,9 +40,23 @@ for name in ("vgg", "mlp"):
 augmented = PadCropFlip(seed=1)(np.repeat(x[:1], 8, axis=0), training=True)
 facts["distinct_augmentations"] = len(
     {np.asarray(a).tobytes() for a in augmented})
+sprelu = nin.build_model("mlp", activation="sprelu", batch_norm=True,
+                         he_init=True, width=0.25)
+facts["outputs"]["sprelu"] = list(sprelu(x, training=True).shape)
+pixels = np.random.default_rng(1).uniform(0, 255, (4, 8, 8, 3))
+jittered = ColorJitter(seed=1)(pixels.astype("float32"), training=True)
+lit = PCALighting([0.2, 0.02, 0.002], np.eye(3), seed=1)(
+    pixels.astype("float32"), training=True)
+facts["colour_changed"] = bool(
+    np.abs(np.asarray(jittered) - pixels).max() > 1
+    and np.abs(np.asarray(lit) - pixels).max() > 0.01)
+gradients = loss_gradients(sprelu, x, np.array([1, 2]))
+facts["gradient_arrays"] = len(gradients)
+facts["gradients_finite"] = bool(all(np.isfinite(g).all() for g in gradients))
 results = train(RunConfig(activation="maxout", batch_norm=True,
                           he_init=True, dataset="synthetic", epochs=1,
-                          width=0.125, logdir=sys.argv[1]), verbose=0)
+                          width=0.125, color_jitter=0.2, pca_lighting=0.1,
+                          logdir=sys.argv[1]), verbose=0)
 facts["trained_epochs"] = results["epochs"]
 facts["tensorflow_loaded"] = "tensorflow" in sys.modules
 print(json.dumps(facts))

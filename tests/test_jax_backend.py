@@ -29,6 +29,9 @@ def test_models_layers_and_training_run_on_jax_without_tensorflow(tmp_path):
     assert all(shape == [2, 10] for shape in facts["outputs"].values())
     assert facts["distinct_augmentations"] >= 6
     assert facts["trained_epochs"] == 1
+    assert facts["colour_changed"] is True
+    assert facts["gradients_finite"] is True
+    assert facts["gradient_arrays"] == 17  # MLP+BN+SPReLU trainables
     run_dir = tmp_path / "Maxout+BN+WI"
     assert (run_dir / "results.json").exists()
     assert (run_dir / "model.keras").exists()

@@ -108,7 +108,7 @@ def test_divergence_is_recorded_and_exits_3(tmp_path):
     (["--pieces", "1"], "expected an integer >= 2, got '1'"),
     (["--dataset", "imagenet"], "invalid choice: 'imagenet'"),
     (["--dataset", "digits", "--data-dir", "x"],
-     "--data-dir applies to cifar10 and cifar100 only"),
+     "--data-dir applies to cifar10, cifar100, mnist, svhn, folder only"),
     (["--data-dir", "/nonexistent"], "No cifar10 data in /nonexistent"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):

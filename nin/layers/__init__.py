@@ -2,5 +2,6 @@
 
 from nin.layers.maxout import Maxout
 from nin.layers.rrelu import RReLU
+from nin.layers.sigmoid_prelu import SigmoidPReLU
 
-__all__ = ["Maxout", "RReLU"]
+__all__ = ["Maxout", "RReLU", "SigmoidPReLU"]

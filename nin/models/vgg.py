@@ -3,8 +3,9 @@
 Five pairs of 3x3 convs (64, 128, 256, 512, 512 filters), each pair followed
 by a 2x2/2 max-pool (32x32 -> 1x1), then flatten, two dense layers of 512
 units and a softmax. Every conv/dense is `layer -> [BN] -> activation`.
-Optional dropout sits between the two convs of each pair (the thesis's
-placement). The thesis uses no weight decay, hence the default 0.
+Optional dropout sits between the two convs of each pair and between the
+last dense layer and the softmax (the thesis's placement, section 7.2.4).
+The thesis uses no weight decay, hence the default 0.
 """
 
 import keras
@@ -33,4 +34,6 @@ def build_vgg(inputs, spec, num_classes, width, *, dropout):
     x = keras.layers.Flatten(name="flatten")(x)
     for index, units in enumerate(DENSE_UNITS, start=1):
         x = dense_block(x, scale_width(units, width), spec, name=f"fc{index}")
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="fc_dropout")(x)
     return classifier(x, num_classes, spec)
