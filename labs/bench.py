@@ -5,11 +5,14 @@
 
 Measures, each as the median of `--repeats` timed epochs of `--steps` steps
 after an untimed warm-up epoch:
-- the fast path (this toolkit's training, with the chosen precision, XLA
-  and steps-per-execution settings): bare train step on cached tensors, and
-  the full pipeline (shuffle, augmentation, schedule, TensorBoard);
-- a plain Keras fp32 `compile`/`fit` of the same model (the baseline);
-- the same fast path without batch norm (BN overhead);
+- bare train steps on cached tensors, timed in turns so a busy spell of a
+  shared machine hits all alike: the fast path (this toolkit's precision,
+  XLA and steps-per-execution settings), a plain Keras fp32
+  `compile`/`fit` of the same model (the baseline), and the fast path
+  without batch norm (BN overhead);
+- the full pipeline (shuffle, augmentation, schedule, TensorBoard) against
+  the bare step, each timed at `--steps` and half as many steps per epoch
+  so that per-epoch costs are spread over a real 391-step epoch;
 - matmul peak GFLOP/s at the chosen precision, for utilization.
 Ratios are printed; `--json` prints one JSON object instead of a table.
 """
@@ -66,6 +69,20 @@ def run_config(args, **changes):
     return RunConfig(**settings)
 
 
+def plain_keras_fp32(args, shape):
+    """The baseline: the same model, Keras's default compile, fp32."""
+    import keras
+
+    from nin.network import build_for
+
+    model = build_for(run_config(args, precision="fp32"), shape, 10)
+    model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9,
+                                                 nesterov=True),
+                  loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
 def measure(args):
     import keras
 
@@ -76,22 +93,24 @@ def measure(args):
     config = run_config(args)
     shape = x.shape[1:]
 
-    def fit_cost(model, **options):  # (amortized, per step, fixed/epoch)
-        return bench.step_and_epoch_cost(model, x, y, args.batch_size,
-                                         args.repeats, STEPS_PER_EPOCH,
-                                         **options)
-
-    def step_seconds(model):
-        return bench.median_epoch_seconds(model, x, y, args.batch_size,
-                                          args.repeats) / args.steps
-
-    bare, bare_step, bare_fixed = fit_cost(
-        compile_trainer(build_for(config, shape, 10), config))
+    # 1. Bare steps, timed in turns: fast path, baseline, fast without BN.
+    models = {"fast": compile_trainer(build_for(config, shape, 10), config)}
+    if not args.no_baseline:
+        models["plain"] = plain_keras_fp32(args, shape)
+    if not args.no_bn_overhead and config.batch_norm:
+        no_bn = run_config(args, batch_norm=False)
+        models["no_bn"] = compile_trainer(build_for(no_bn, shape, 10), no_bn)
+    bare = bench.interleaved_step_seconds(models, x, y, args.batch_size,
+                                          args.repeats)
+    # 2. The full pipeline vs bare, per-epoch costs spread over an epoch.
+    bare_cost, _, _ = bench.step_and_epoch_cost(
+        models["fast"], x, y, args.batch_size, args.repeats, STEPS_PER_EPOCH)
     callbacks, tensorboard = bench.full_pipeline_callbacks(len(x))
     trainer = compile_trainer(
         training_model(build_for(config, shape, 10), config), config)
-    full, full_step, full_fixed = fit_cost(
-        trainer, callbacks=callbacks, shuffle_seed=config.seed)
+    full, _, full_fixed = bench.step_and_epoch_cost(
+        trainer, x, y, args.batch_size, args.repeats, STEPS_PER_EPOCH,
+        callbacks=callbacks, shuffle_seed=config.seed)
     tb_epoch = bench.tensorboard_seconds_per_epoch(tensorboard)
     result = {
         "run": config.run_name, "model": config.model,
@@ -101,34 +120,26 @@ def measure(args):
         "steps_per_execution": config.steps_per_execution,
         "step_ms": round(1000 * full, 2),
         "images_per_second": round(args.batch_size / full, 2),
-        "bare_step_ms": round(1000 * bare, 2),
+        "bare_step_ms": round(1000 * bare["fast"], 2),
+        "bare_images_per_second": round(args.batch_size / bare["fast"], 2),
         "fit_fixed_ms_per_epoch": round(1000 * full_fixed, 1),
-        "pipeline_overhead": round(full / bare - 1, 4),
+        "pipeline_overhead": round(full / bare_cost - 1, 4),
         "tensorboard_overhead": round(
             tb_epoch / (STEPS_PER_EPOCH * full), 6),
     }
-    if not args.no_baseline:
-        plain = build_for(run_config(args, precision="fp32"), shape, 10)
-        plain.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9,
-                                                     nesterov=True),
-                      loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
-        baseline = step_seconds(plain)
+    if "plain" in bare:
         result["plain_keras_fp32_images_per_second"] = round(
-            args.batch_size / baseline, 2)
+            args.batch_size / bare["plain"], 2)
         result["speedup_vs_plain_keras_fp32"] = round(
-            baseline / full_step, 3)
-    if not args.no_bn_overhead and config.batch_norm:
-        no_bn_config = run_config(args, batch_norm=False)
-        no_bn = step_seconds(compile_trainer(
-            build_for(no_bn_config, shape, 10), no_bn_config))
-        result["bn_overhead"] = round(bare_step / no_bn - 1, 4)
+            bare["plain"] / bare["fast"], 3)
+    if "no_bn" in bare:
+        result["bn_overhead"] = round(bare["fast"] / bare["no_bn"] - 1, 4)
     if config.model == "nin" and config.width == 1.0:
         peak = bench.matmul_peak_gflops(config.precision)
         result["matmul_peak_gflops"] = round(peak, 1)
         result["utilization_of_matmul_peak"] = round(
-            result["images_per_second"] * bench.NIN_TRAIN_GFLOP_PER_IMAGE
-            / peak, 4)
+            args.batch_size / bare["fast"]
+            * bench.NIN_TRAIN_GFLOP_PER_IMAGE / peak, 4)
     return result
 
 

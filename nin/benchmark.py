@@ -52,6 +52,25 @@ def median_epoch_seconds(model, x, y, batch_size, repeats, callbacks=(),
     return statistics.median(timings)
 
 
+def interleaved_step_seconds(models, x, y, batch_size, repeats):
+    """{name: median seconds per step} for several compiled models, timed
+    in turns (A, B, C, A, B, C, ...) so that a slow spell of a shared
+    machine falls on all of them alike."""
+    steps = len(x) // batch_size
+    for model in models.values():  # warm-up: tracing and compilation
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
+                  shuffle=False)
+    timings = {name: [] for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
+                      shuffle=False)
+            timings[name].append((time.perf_counter() - start) / steps)
+    return {name: statistics.median(times)
+            for name, times in timings.items()}
+
+
 def step_and_epoch_cost(model, x, y, batch_size, repeats, steps_per_epoch,
                         **fit_options):
     """Seconds per step at `steps_per_epoch` steps per epoch.
