@@ -25,6 +25,7 @@ def write_json_atomic(path, data):
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
+        os.fchmod(descriptor, 0o644)  # mkstemp makes it private (0600)
         with os.fdopen(descriptor, "w") as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")

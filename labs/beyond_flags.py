@@ -7,7 +7,7 @@ turns the parsed flags into `RunConfig` fields.
 
 import argparse
 
-from lab4 import positive_float, positive_int
+from cli_types import positive_float, positive_int
 
 
 def fraction(text):

@@ -18,30 +18,9 @@ import sys
 from pathlib import Path
 
 import _path  # noqa: F401  (repository root on sys.path)
+from cli_types import positive_float, positive_int
 
 EXIT_BAD_INPUT = 2
-
-
-def positive_number(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number, got {text!r}")
-    return value
-
-
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer, got {text!r}")
-    return value
 
 
 def make_parser():
@@ -60,11 +39,11 @@ def make_parser():
     add("--rubric", default=None,
         help="rubric JSON (default grading/rubric.json)")
     add("--only", default=None, help="regrade this one student")
-    add("--timeout", type=positive_number, default=3600.0,
+    add("--timeout", type=positive_float, default=3600.0,
         help="seconds per student for the sandboxed worker (default 3600)")
     add("--jobs", type=positive_int, default=1,
         help="students graded at once, one worker each (default 1)")
-    add("--memory-mb", type=positive_number, default=8192,
+    add("--memory-mb", type=positive_float, default=8192,
         help="address-space limit of the worker in MB (default 8192)")
     return parser
 
