@@ -40,6 +40,14 @@ def write_json_atomic(path, data):
 RESULTS_FILE = "results.json"
 
 
+def check_logdir(logdir):
+    """`logdir` as a Path; a ValueError if it exists and is not a folder."""
+    logdir = Path(logdir)
+    if logdir.exists() and not logdir.is_dir():
+        raise ValueError(f"--logdir must be a directory; {logdir} is a file")
+    return logdir
+
+
 def open_run_dir(logdir, run_name, overwrite=False):
     """(run_dir, status) for `logdir/run_name`; never clobbers a run.
 
@@ -48,9 +56,7 @@ def open_run_dir(logdir, run_name, overwrite=False):
     run is first renamed to `RUN_NAME.old-YYYYmmdd-HHMMSS` and a new one
     begins.
     """
-    logdir = Path(logdir)
-    if logdir.exists() and not logdir.is_dir():
-        raise ValueError(f"--logdir must be a directory; {logdir} is a file")
+    logdir = check_logdir(logdir)
     run_dir = logdir / run_name
     if run_dir.exists() and not run_dir.is_dir():
         raise ValueError(f"{run_dir} is a file, not a run directory")

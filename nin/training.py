@@ -38,6 +38,7 @@ from callbacks import (
     write_json_atomic,
 )
 from callbacks.diagnostics import PROBE_SIZE, Diagnostics
+from callbacks.bookkeeping import check_logdir
 from callbacks.hparams import write_hparams
 from callbacks.plateau import PlateauSchedule, should_stop_early
 from nin.network import (
@@ -123,6 +124,7 @@ def _schedule(config, drops, tracker):
 def train(config, *, overwrite=False, resume=True, verbose="auto"):
     """Run `config`; returns the results dict also saved as results.json."""
     drops = lr_drops_for(config) if config.schedule == "step" else None
+    check_logdir(config.logdir)  # before the (slow) data loading
     data = prepare_data(config)
     run_dir, checkpoint = _open(config, overwrite, resume)
     if not (run_dir / "config.json").is_file():
