@@ -123,9 +123,9 @@ def main(argv=None):
                         resume=args.resume,
                         verbose="auto" if args.verbose is None
                         else args.verbose)
-    except KeyboardInterrupt:  # before the first epoch started
-        print("\nInterrupted before training started; nothing to resume.",
-              file=sys.stderr)
+    except KeyboardInterrupt:  # outside the epochs: set-up or final save
+        print("\nInterrupted. Completed epochs, if any, are checkpointed; "
+              "run the same command again to resume.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ValueError as error:  # bad input: one line, no traceback
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
