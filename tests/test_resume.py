@@ -38,11 +38,19 @@ def run_to_end(logdir):
     return result.stdout
 
 
+def _default_sigint():
+    # A shell without job control starts background jobs (CI, nohup) with
+    # SIGINT ignored, and Python then never raises KeyboardInterrupt; a
+    # terminal's Ctrl-C reaches a foreground run with the default action.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_stop_mid_epoch(logdir, sig):
     """Start a run, send `sig` once epoch 0 is checkpointed (mid epoch 1)."""
     process = subprocess.Popen(command(logdir), cwd=REPO,
                                stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_default_sigint)
     state = logdir / RUN / "checkpoint" / "state.json"
     deadline = time.monotonic() + 300
     while not state.exists() and process.poll() is None:
