@@ -5,31 +5,12 @@ Every default reproduces seed 001's recipe exactly; `beyond_lab4_settings`
 turns the parsed flags into `RunConfig` fields.
 """
 
-import argparse
-
-from cli_types import positive_float, positive_int
-
-
-def fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a number in [0, 1), got {text!r}")
-    return value
-
-
-def non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a number >= 0, got {text!r}")
-    return value
+from cli_types import (
+    fraction,
+    non_negative_float,
+    positive_float,
+    positive_int,
+)
 
 
 def add_beyond_lab4_flags(parser):

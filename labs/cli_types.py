@@ -25,15 +25,26 @@ non_negative_int = _int_at_least(0, "an integer >= 0")
 maxout_pieces = _int_at_least(2, "an integer >= 2")
 
 
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number, got {text!r}")
-    return value
+def _float_in(low, high, expected, low_open=False):
+    """A parser of floats in [low, high), or (low, high) if `low_open`;
+    NaN is always refused."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        above_low = value > low if low_open else value >= low
+        if not (above_low and value < high):
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
+
+
+positive_float = _float_in(0, math.inf, "a positive number", low_open=True)
+non_negative_float = _float_in(0, math.inf, "a number >= 0")
+fraction = _float_in(0, 1, "a number in [0, 1)")
 
 
 def epoch_list(text):

@@ -45,18 +45,24 @@ def global_stats(x_train, chunk=4096):
             np.full(channels, np.sqrt(variance)))
 
 
-def standardize(x_train, x_test, mode="channel"):
-    """Float32 images standardized with training-set statistics.
-
-    Returns (x_train, x_test, (mean, std)), mean and std per channel.
-    """
+def training_statistics(x_train, mode="channel"):
+    """(mean, std) per channel to standardize with; a constant channel
+    gets std 1 so it is only centred."""
     if mode not in STANDARDIZATIONS:
         raise ValueError(
             f"standardization must be one of {STANDARDIZATIONS}. "
             f"Received: {mode!r}")
     stats = channel_stats if mode == "channel" else global_stats
     mean, std = stats(x_train)
-    std = np.where(std > 0, std, 1.0)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def standardize(x_train, x_test, mode="channel"):
+    """Float32 images standardized with training-set statistics.
+
+    Returns (x_train, x_test, (mean, std)), mean and std per channel.
+    """
+    mean, std = training_statistics(x_train, mode)
     return (apply_standardization(x_train, mean, std),
             apply_standardization(x_test, mean, std), (mean, std))
 
