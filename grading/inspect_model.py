@@ -18,7 +18,8 @@ import zipfile
 CONFIG_MAX_BYTES = 16 << 20
 WEIGHTS_MAX_BYTES = 1 << 30
 TRUSTED_MODULE_PREFIX = "keras"
-OUR_REGISTERED = {"nin>Maxout", "nin>RReLU", "nin>PadCropFlip"}
+OUR_REGISTERED = {"nin>Maxout", "nin>RReLU", "nin>SigmoidPReLU",
+                  "nin>PadCropFlip", "nin>BatchNormalization"}
 CODE_CLASSES = {"Lambda", "TFOpLambda", "__lambda__", "__function__"}
 
 # The config fields that define each layer's architecture.

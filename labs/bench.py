@@ -69,13 +69,29 @@ def run_config(args, **changes):
     return RunConfig(**settings)
 
 
+def stock_keras_layers(model):
+    """The same model with Keras's own BatchNormalization in place of this
+    toolkit's fused one, so the baseline is plain Keras throughout."""
+    import keras
+
+    from nin.layers import BatchNormalization
+
+    def clone(layer):
+        kind = (keras.layers.BatchNormalization
+                if isinstance(layer, BatchNormalization) else type(layer))
+        return kind.from_config(layer.get_config())
+
+    return keras.models.clone_model(model, clone_function=clone)
+
+
 def plain_keras_fp32(args, shape):
     """The baseline: the same model, Keras's default compile, fp32."""
     import keras
 
     from nin.network import build_for
 
-    model = build_for(run_config(args, precision="fp32"), shape, 10)
+    model = stock_keras_layers(
+        build_for(run_config(args, precision="fp32"), shape, 10))
     model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9,
                                                  nesterov=True),
                   loss="sparse_categorical_crossentropy",

@@ -12,6 +12,7 @@ import keras
 
 from nin.activations import channel_multiplier, make_activation
 from nin.initializers import kernel_initializer
+from nin.layers.batch_norm import BatchNormalization
 
 
 @dataclasses.dataclass
@@ -60,7 +61,7 @@ BN_EPSILON = 1e-5
 
 def _normalize_and_activate(x, spec, name, spatial):
     if spec.batch_norm:
-        x = keras.layers.BatchNormalization(
+        x = BatchNormalization(
             momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_bn"
         )(x)
     return make_activation(
