@@ -52,22 +52,36 @@ def median_epoch_seconds(model, x, y, batch_size, repeats, callbacks=(),
     return statistics.median(timings)
 
 
-def interleaved_step_seconds(models, x, y, batch_size, repeats):
-    """{name: median seconds per step} for several compiled models, timed
-    in turns (A, B, C, A, B, C, ...) so that a slow spell of a shared
-    machine falls on all of them alike."""
-    steps = len(x) // batch_size
-    for model in models.values():  # warm-up: tracing and compilation
-        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
-                  shuffle=False)
-    timings = {name: [] for name in models}
+def interleaved_seconds(runners, repeats):
+    """{name: [seconds of each timed call]} for several callables, run in
+    turns (A, B, C, A, B, C, ...) after one untimed call each (tracing,
+    compilation), so that a slow spell of a shared machine falls on all of
+    them alike."""
+    for run in runners.values():
+        run()
+    timings = {name: [] for name in runners}
     for _ in range(repeats):
-        for name, model in models.items():
+        for name, run in runners.items():
             start = time.perf_counter()
-            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
-                      shuffle=False)
-            timings[name].append((time.perf_counter() - start) / steps)
-    return {name: statistics.median(times)
+            run()
+            timings[name].append(time.perf_counter() - start)
+    return timings
+
+
+def fit_epoch(model, x, y, batch_size):
+    """A callable that trains `model` one epoch on cached `x`, `y`."""
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1,
+                             verbose=0, shuffle=False)
+
+
+def interleaved_step_seconds(models, x, y, batch_size, repeats):
+    """{name: median seconds per step} for several compiled models, their
+    epochs on cached tensors timed in turns."""
+    steps = len(x) // batch_size
+    timings = interleaved_seconds(
+        {name: fit_epoch(model, x, y, batch_size)
+         for name, model in models.items()}, repeats)
+    return {name: statistics.median(times) / steps
             for name, times in timings.items()}
 
 

@@ -109,3 +109,26 @@ def test_auto_precision_follows_native_bf16_support(monkeypatch):
     assert precision.resolve_precision("fp16") == "fp16"
     with pytest.raises(ValueError, match="Expected one of: auto, fp32"):
         precision.resolve_precision("fp8")
+
+
+def test_interleaved_timing_runs_in_turns_after_one_warm_up_each():
+    from nin.benchmark import interleaved_seconds
+
+    calls = []
+    timings = interleaved_seconds({"a": lambda: calls.append("a"),
+                                   "b": lambda: calls.append("b")}, 2)
+    assert calls == ["a", "b", "a", "b", "a", "b"]
+    assert [len(times) for times in timings.values()] == [2, 2]
+
+
+def test_bench_baseline_is_plain_keras_batch_norm():
+    from nin.layers import BatchNormalization
+
+    model = nin.build_model("nin", activation="elu", batch_norm=True,
+                            he_init=True, width=0.125)
+    plain = bench.stock_keras_layers(model)
+    norms = [type(layer) for layer in plain.layers
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    assert norms == [keras.layers.BatchNormalization] * 9
+    assert BatchNormalization not in {type(layer) for layer in plain.layers}
+    assert plain.count_params() == model.count_params()
