@@ -4,21 +4,23 @@
     python labs/bench.py --precision fp32 --json
 
 Measures, each as the median of `--repeats` timed epochs of `--steps` steps
-after an untimed warm-up epoch:
-- bare train steps on cached tensors, timed in turns so a busy spell of a
-  shared machine hits all alike: the fast path (this toolkit's precision,
-  XLA and steps-per-execution settings), a plain Keras fp32
-  `compile`/`fit` of the same model (the baseline), and the fast path
-  without batch norm (BN overhead);
-- the full pipeline (shuffle, augmentation, schedule, TensorBoard) against
-  the bare step, each timed at `--steps` and half as many steps per epoch
-  so that per-epoch costs are spread over a real 391-step epoch;
-- matmul peak GFLOP/s at the chosen precision, for utilization.
-Ratios are printed; `--json` prints one JSON object instead of a table.
+after an untimed warm-up epoch, all timed in turns (A, B, C, A, B, C, ...)
+so that a busy spell of a shared machine hits them alike:
+- the fast path (this toolkit's precision, XLA and steps-per-execution
+  settings), bare: train steps on cached tensors;
+- the same in the full pipeline (shuffle, augmentation, schedule,
+  TensorBoard), for `pipeline_overhead`;
+- a plain Keras fp32 `compile`/`fit` of the same model with Keras's own
+  layers (the baseline);
+- the fast path without batch norm, for `bn_overhead`;
+then matmul peak GFLOP/s at the chosen precision, for utilization.
+Ratios are medians of the per-round ratios. `--json` prints one JSON
+object instead of a table.
 """
 
 import argparse
 import json
+import statistics
 import sys
 
 import _path  # noqa: F401  (repository root on sys.path)
@@ -39,9 +41,8 @@ def make_parser():
     add("--width", type=cli_types.positive_float, default=1.0)
     add("--batch-size", type=cli_types.positive_int, default=128)
     add("--steps", type=cli_types.positive_int, default=8,
-        help="steps of a timed epoch; half-length epochs are timed too, "
-             "to separate per-epoch from per-step costs (default 8)")
-    add("--repeats", type=cli_types.positive_int, default=2)
+        help="steps of a timed epoch (default 8)")
+    add("--repeats", type=cli_types.positive_int, default=5)
     add("--precision", default="auto",
         choices=["auto", "fp32", "bf16", "fp16"],
         help="as lab4.py's --precision (default auto)")
@@ -109,24 +110,26 @@ def measure(args):
     config = run_config(args)
     shape = x.shape[1:]
 
-    # 1. Bare steps, timed in turns: fast path, baseline, fast without BN.
-    models = {"fast": compile_trainer(build_for(config, shape, 10), config)}
-    if not args.no_baseline:
-        models["plain"] = plain_keras_fp32(args, shape)
-    if not args.no_bn_overhead and config.batch_norm:
-        no_bn = run_config(args, batch_norm=False)
-        models["no_bn"] = compile_trainer(build_for(no_bn, shape, 10), no_bn)
-    bare = bench.interleaved_step_seconds(models, x, y, args.batch_size,
-                                          args.repeats)
-    # 2. The full pipeline vs bare, per-epoch costs spread over an epoch.
-    bare_cost, _, _ = bench.step_and_epoch_cost(
-        models["fast"], x, y, args.batch_size, args.repeats, STEPS_PER_EPOCH)
+    # Timed in turns: the fast path bare and in the full pipeline, the
+    # plain Keras fp32 baseline, the fast path without BN.
+    fast = compile_trainer(build_for(config, shape, 10), config)
+    runners = {"fast": bench.fit_epoch(fast, x, y, args.batch_size)}
     callbacks, tensorboard = bench.full_pipeline_callbacks(len(x))
     trainer = compile_trainer(
         training_model(build_for(config, shape, 10), config), config)
-    full, _, full_fixed = bench.step_and_epoch_cost(
-        trainer, x, y, args.batch_size, args.repeats, STEPS_PER_EPOCH,
-        callbacks=callbacks, shuffle_seed=config.seed)
+    runners["full"] = bench.pipeline_epoch(trainer, x, y, args.batch_size,
+                                           callbacks, config.seed)
+    if not args.no_baseline:
+        runners["plain"] = bench.fit_epoch(plain_keras_fp32(args, shape),
+                                           x, y, args.batch_size)
+    if not args.no_bn_overhead and config.batch_norm:
+        no_bn = run_config(args, batch_norm=False)
+        runners["no_bn"] = bench.fit_epoch(
+            compile_trainer(build_for(no_bn, shape, 10), no_bn), x, y,
+            args.batch_size)
+    rounds = bench.interleaved_seconds(runners, args.repeats)
+    step = {name: statistics.median(times) / args.steps
+            for name, times in rounds.items()}
     tb_epoch = bench.tensorboard_seconds_per_epoch(tensorboard)
     result = {
         "run": config.run_name, "model": config.model,
@@ -134,27 +137,28 @@ def measure(args):
         "device": bench.device_description(),
         "precision": config.precision, "jit": config.jit,
         "steps_per_execution": config.steps_per_execution,
-        "step_ms": round(1000 * full, 2),
-        "images_per_second": round(args.batch_size / full, 2),
-        "bare_step_ms": round(1000 * bare["fast"], 2),
-        "bare_images_per_second": round(args.batch_size / bare["fast"], 2),
-        "fit_fixed_ms_per_epoch": round(1000 * full_fixed, 1),
-        "pipeline_overhead": round(full / bare_cost - 1, 4),
+        "step_ms": round(1000 * step["full"], 2),
+        "images_per_second": round(args.batch_size / step["full"], 2),
+        "bare_step_ms": round(1000 * step["fast"], 2),
+        "bare_images_per_second": round(args.batch_size / step["fast"], 2),
+        "pipeline_overhead": round(
+            bench.median_ratio(rounds["full"], rounds["fast"]) - 1, 4),
         "tensorboard_overhead": round(
-            tb_epoch / (STEPS_PER_EPOCH * full), 6),
+            tb_epoch / (STEPS_PER_EPOCH * step["full"]), 6),
     }
-    if "plain" in bare:
+    if "plain" in step:
         result["plain_keras_fp32_images_per_second"] = round(
-            args.batch_size / bare["plain"], 2)
+            args.batch_size / step["plain"], 2)
         result["speedup_vs_plain_keras_fp32"] = round(
-            bare["plain"] / bare["fast"], 3)
-    if "no_bn" in bare:
-        result["bn_overhead"] = round(bare["fast"] / bare["no_bn"] - 1, 4)
+            bench.median_ratio(rounds["plain"], rounds["fast"]), 3)
+    if "no_bn" in step:
+        result["bn_overhead"] = round(
+            bench.median_ratio(rounds["fast"], rounds["no_bn"]) - 1, 4)
     if config.model == "nin" and config.width == 1.0:
         peak = bench.matmul_peak_gflops(config.precision)
         result["matmul_peak_gflops"] = round(peak, 1)
         result["utilization_of_matmul_peak"] = round(
-            args.batch_size / bare["fast"]
+            args.batch_size / step["fast"]
             * bench.NIN_TRAIN_GFLOP_PER_IMAGE / peak, 4)
     return result
 

@@ -106,11 +106,11 @@ def measure(args):
         result[f"{name}_images_per_second"] = round(
             images / statistics.median(times), 2)
     if args.compare:
-        ratios = [torch_time / keras_time for torch_time, keras_time
-                  in zip(timings["torch"], timings["keras"])]
-        result["keras_over_torch"] = round(statistics.median(ratios), 3)
-        result["keras_over_torch_each_round"] = [round(r, 3)
-                                                 for r in ratios]
+        result["keras_over_torch"] = round(benchmark.median_ratio(
+            timings["torch"], timings["keras"]), 3)
+        result["keras_over_torch_each_round"] = [
+            round(torch_time / keras_time, 3) for torch_time, keras_time
+            in zip(timings["torch"], timings["keras"])]
     return result
 
 

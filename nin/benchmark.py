@@ -2,11 +2,14 @@
 
 Every measurement trains on synthetic data of the real shape, runs one
 untimed warm-up epoch (tracing, XLA compilation, allocator warm-up), then
-`repeats` timed epochs of `steps` steps, and reports the median seconds per
-step. The *bare* step is `fit` on cached in-memory tensors with no
-augmentation and no callbacks; the *full* step is what `nin.training`
-runs: per-epoch shuffle, augmentation in the graph, the LR schedule, the
-run tracker and TensorBoard.
+`repeats` timed epochs of `steps` steps, taken in turns with the other
+measured models, and reports the median seconds per step. The *bare* step
+is `fit` on cached in-memory tensors with no augmentation and no
+callbacks; the *full* step is what `nin.training` runs: per-epoch shuffle,
+augmentation in the graph, the LR schedule, the run tracker and
+TensorBoard. A short epoch carries each epoch's fixed cost (one `fit`
+call, the callbacks) over fewer steps than a real one, so the full step's
+overhead is if anything overstated.
 """
 
 import platform
@@ -31,25 +34,20 @@ def synthetic_batches(batch_size, steps, shape=(32, 32, 3), classes=10):
     return x, y
 
 
-def median_epoch_seconds(model, x, y, batch_size, repeats, callbacks=(),
-                         shuffle_seed=None):
-    """Median seconds of one `fit` epoch over all of `x`, after warm-up."""
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
-              shuffle=False)  # warm-up: tracing and compilation
-    timings = []
-    for epoch in range(repeats):
-        start = time.perf_counter()
-        if shuffle_seed is not None:  # as nin.training does it
-            reseed_generators(model, shuffle_seed, epoch)
-            order = epoch_order(len(x), shuffle_seed, epoch)
-            inputs, labels = x[order], y[order]
-        else:
-            inputs, labels = x, y
-        model.fit(inputs, labels, batch_size=batch_size, epochs=1,
-                  initial_epoch=0, verbose=0, shuffle=False,
-                  callbacks=list(callbacks))
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+def pipeline_epoch(model, x, y, batch_size, callbacks, seed):
+    """A callable that trains one epoch as `nin.training` does: generators
+    reseeded and data shuffled per (seed, epoch), augmentation in the
+    graph, the run's callbacks."""
+    epochs = iter(range(1 << 30))
+
+    def run():
+        epoch = next(epochs)
+        reseed_generators(model, seed, epoch)
+        order = epoch_order(len(x), seed, epoch)
+        model.fit(x[order], y[order], batch_size=batch_size, epochs=1,
+                  verbose=0, shuffle=False, callbacks=list(callbacks))
+
+    return run
 
 
 def interleaved_seconds(runners, repeats):
@@ -74,36 +72,12 @@ def fit_epoch(model, x, y, batch_size):
                              verbose=0, shuffle=False)
 
 
-def interleaved_step_seconds(models, x, y, batch_size, repeats):
-    """{name: median seconds per step} for several compiled models, their
-    epochs on cached tensors timed in turns."""
-    steps = len(x) // batch_size
-    timings = interleaved_seconds(
-        {name: fit_epoch(model, x, y, batch_size)
-         for name, model in models.items()}, repeats)
-    return {name: statistics.median(times) / steps
-            for name, times in timings.items()}
-
-
-def step_and_epoch_cost(model, x, y, batch_size, repeats, steps_per_epoch,
-                        **fit_options):
-    """Seconds per step at `steps_per_epoch` steps per epoch.
-
-    Times epochs of `s` and `2s` steps (`s = len(x) // batch_size // 2`):
-    their difference is the cost of `s` steps, the rest is the fixed cost
-    of one epoch (one `fit` call: data set-up, callbacks), which a real
-    epoch spreads over `steps_per_epoch` steps.
-    Returns (amortized seconds per step, per-step, fixed per epoch).
-    """
-    half = len(x) // 2
-    short = median_epoch_seconds(model, x[:half], y[:half], batch_size,
-                                 repeats, **fit_options)
-    full = median_epoch_seconds(model, x, y, batch_size, repeats,
-                                **fit_options)
-    steps = half // batch_size
-    per_step = max((full - short) / steps, 1e-9)
-    fixed = max(short - steps * per_step, 0.0)
-    return per_step + fixed / steps_per_epoch, per_step, fixed
+def median_ratio(numerators, denominators):
+    """Median of the per-round ratios of two interleaved timings: steadier
+    than a ratio of medians when the machine's speed shifts between
+    rounds."""
+    return statistics.median(
+        top / bottom for top, bottom in zip(numerators, denominators))
 
 
 def full_pipeline_callbacks(train_size):
