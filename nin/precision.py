@@ -39,11 +39,15 @@ def resolve_precision(precision):
 
 def has_native_bf16():
     """A GPU of compute capability >= 8.0 (A100, H100, ...) or, with no
-    GPU, a CPU with AVX512-BF16 or AMX instructions. Elsewhere bfloat16 is
-    emulated and slower than float32."""
+    GPU and the TensorFlow backend, a CPU with AVX512-BF16 or AMX
+    instructions (oneDNN's bf16 kernels: twice fp32 for NIN on the 2-core
+    development CPU). Elsewhere bfloat16 is emulated, or on a CPU under
+    JAX (XLA's CPU kernels) measured no faster than float32 (0.97x)."""
     capability = _gpu_compute_capability()
     if capability is not None:
         return capability >= (8, 0)
+    if keras.backend.backend() != "tensorflow":
+        return False
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             flags = set(cpuinfo.read().split())

@@ -111,6 +111,20 @@ def test_auto_precision_follows_native_bf16_support(monkeypatch):
         precision.resolve_precision("fp8")
 
 
+def test_bf16_is_native_on_a_cpu_only_under_tensorflow(monkeypatch):
+    import nin.precision as precision
+
+    monkeypatch.setattr(precision, "_gpu_compute_capability", lambda: None)
+    flags = set(open("/proc/cpuinfo").read().split())
+    cpu_has_bf16 = bool(flags & {"avx512_bf16", "amx_bf16"})
+    assert precision.has_native_bf16() == cpu_has_bf16
+    monkeypatch.setattr(precision.keras.backend, "backend", lambda: "jax")
+    assert precision.has_native_bf16() is False
+    monkeypatch.setattr(precision, "_gpu_compute_capability",
+                        lambda: (9, 0))
+    assert precision.has_native_bf16() is True
+
+
 def test_interleaved_timing_runs_in_turns_after_one_warm_up_each():
     from nin.benchmark import interleaved_seconds
 
