@@ -100,6 +100,17 @@ def plain_keras_fp32(args, shape):
     return model
 
 
+def bare_epoch(args, x, y, **changes):
+    """A callable training the toolkit's trainer for `run_config(args,
+    **changes)` one epoch on cached `x`, `y` (the bare step)."""
+    from nin import benchmark
+    from nin.network import build_for, compile_trainer
+
+    config = run_config(args, **changes)
+    model = compile_trainer(build_for(config, x.shape[1:], 10), config)
+    return benchmark.fit_epoch(model, x, y, args.batch_size)
+
+
 def measure(args):
     import keras
 
@@ -112,8 +123,7 @@ def measure(args):
 
     # Timed in turns: the fast path bare and in the full pipeline, the
     # plain Keras fp32 baseline, the fast path without BN.
-    fast = compile_trainer(build_for(config, shape, 10), config)
-    runners = {"fast": bench.fit_epoch(fast, x, y, args.batch_size)}
+    runners = {"fast": bare_epoch(args, x, y)}
     callbacks, tensorboard = bench.full_pipeline_callbacks(len(x))
     trainer = compile_trainer(
         training_model(build_for(config, shape, 10), config), config)
@@ -123,10 +133,7 @@ def measure(args):
         runners["plain"] = bench.fit_epoch(plain_keras_fp32(args, shape),
                                            x, y, args.batch_size)
     if not args.no_bn_overhead and config.batch_norm:
-        no_bn = run_config(args, batch_norm=False)
-        runners["no_bn"] = bench.fit_epoch(
-            compile_trainer(build_for(no_bn, shape, 10), no_bn), x, y,
-            args.batch_size)
+        runners["no_bn"] = bare_epoch(args, x, y, batch_norm=False)
     rounds = bench.interleaved_seconds(runners, args.repeats)
     step = {name: statistics.median(times) / args.steps
             for name, times in rounds.items()}

@@ -82,14 +82,11 @@ def our_steps(precision, batch_size, steps):
     import bench
 
     from nin import benchmark
-    from nin.network import build_for, compile_trainer
 
     args = bench.make_parser().parse_args(
         ["--precision", precision, "--batch-size", str(batch_size)])
-    config = bench.run_config(args)
     x, y = benchmark.synthetic_batches(batch_size, steps)
-    model = compile_trainer(build_for(config, x.shape[1:], 10), config)
-    return benchmark.fit_epoch(model, x, y, batch_size)
+    return bench.bare_epoch(args, x, y)
 
 
 def measure(args):

@@ -12,6 +12,7 @@ call, the callbacks) over fewer steps than a real one, so the full step's
 overhead is if anything overstated.
 """
 
+import itertools
 import platform
 import statistics
 import tempfile
@@ -38,7 +39,7 @@ def pipeline_epoch(model, x, y, batch_size, callbacks, seed):
     """A callable that trains one epoch as `nin.training` does: generators
     reseeded and data shuffled per (seed, epoch), augmentation in the
     graph, the run's callbacks."""
-    epochs = iter(range(1 << 30))
+    epochs = itertools.count()
 
     def run():
         epoch = next(epochs)

@@ -51,9 +51,10 @@ class BatchNormalization(keras.layers.BatchNormalization):
         x = inputs
         if len(inputs.shape) == 2:
             x = tf.reshape(inputs, [-1, 1, 1, channels])
-        ones = tf.ones([channels], "float32")
-        scale = ops.cast(self.gamma, "float32") if self.scale else ones
-        offset = ops.cast(self.beta, "float32") if self.center else ones * 0
+        scale = (ops.cast(self.gamma, "float32") if self.scale
+                 else tf.ones([channels], "float32"))
+        offset = (ops.cast(self.beta, "float32") if self.center
+                  else tf.zeros([channels], "float32"))
         if training:
             mean, variance = tf.zeros([0]), tf.zeros([0])
         else:
@@ -68,12 +69,12 @@ class BatchNormalization(keras.layers.BatchNormalization):
             # moving averages; Keras averages the biased one.
             count = tf.cast(tf.size(x) // channels, "float32")
             biased = batch_variance * (count - 1.0) / tf.maximum(count, 1.0)
-            momentum = self.momentum
-            self.moving_mean.assign(
-                self.moving_mean * momentum + batch_mean * (1.0 - momentum))
-            self.moving_variance.assign(
-                self.moving_variance * momentum
-                + biased * (1.0 - momentum))
+            self._update_moving(self.moving_mean, batch_mean)
+            self._update_moving(self.moving_variance, biased)
         if len(inputs.shape) == 2:
             y = tf.reshape(y, [-1, channels])
         return y
+
+    def _update_moving(self, variable, batch_value):
+        variable.assign(variable * self.momentum
+                        + batch_value * (1.0 - self.momentum))
