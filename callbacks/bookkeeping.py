@@ -72,6 +72,17 @@ def open_run_dir(logdir, run_name, overwrite=False):
     return run_dir, "new"
 
 
+def wait_for_training(model):
+    """Block until the device has finished `model`'s queued train steps.
+
+    JAX (and PyTorch on a GPU) return from a step as soon as it is queued,
+    so a clock read right after `fit` would time only the queueing. One
+    weight is computed by the last step's backward pass; copying it to the
+    host waits for that step, and so for all before it."""
+    if model is not None and model.trainable_variables:
+        keras.ops.convert_to_numpy(model.trainable_variables[0])
+
+
 class RunTracker(keras.callbacks.Callback):
     """Tracks per-epoch logs, best test accuracy, divergence and speed.
 
@@ -118,6 +129,7 @@ class RunTracker(keras.callbacks.Callback):
 
     def _stop_train_clock(self):
         if self._train_clock is not None:
+            wait_for_training(self.model)
             self._epoch_train_seconds = time.perf_counter() - self._train_clock
             self.train_seconds += self._epoch_train_seconds
             self._train_clock = None

@@ -19,6 +19,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nin  # noqa: E402
+from callbacks import RunTracker  # noqa: E402
 from nin.augment import PadCropFlip  # noqa: E402
 from nin.color_augment import ColorJitter, PCALighting  # noqa: E402
 from nin.gradients import loss_gradients  # noqa: E402
@@ -53,6 +54,27 @@ facts["colour_changed"] = bool(
 gradients = loss_gradients(sprelu, x, np.array([1, 2]))
 facts["gradient_arrays"] = len(gradients)
 facts["gradients_finite"] = bool(all(np.isfinite(g).all() for g in gradients))
+
+
+class ReadyAtTestBegin(keras.callbacks.Callback):
+    """Placed after a RunTracker: are the weights computed when its
+    training clock has stopped (JAX queues steps and returns at once)?"""
+    ready = []
+
+    def on_test_begin(self, logs=None):
+        self.ready.append(all(
+            v.value.is_ready() for v in self.model.trainable_variables))
+
+
+timed = nin.build_model("nin", activation="elu", batch_norm=True,
+                        he_init=True, width=0.25)
+timed.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+images = np.random.default_rng(2).normal(size=(384, 32, 32, 3))
+labels = np.arange(384) % 10
+timed.fit(images, labels, batch_size=128, verbose=0,
+          validation_data=(images[:128], labels[:128]),
+          callbacks=[RunTracker(len(images)), ReadyAtTestBegin()])
+facts["weights_ready_when_clock_stops"] = ReadyAtTestBegin.ready
 results = train(RunConfig(activation="maxout", batch_norm=True,
                           he_init=True, dataset="synthetic", epochs=1,
                           width=0.125, color_jitter=0.2, pca_lighting=0.1,

@@ -29,6 +29,7 @@ def test_models_layers_and_training_run_on_jax_without_tensorflow(tmp_path):
     assert all(shape == [2, 10] for shape in facts["outputs"].values())
     assert facts["distinct_augmentations"] >= 6
     assert facts["trained_epochs"] == 1
+    assert facts["weights_ready_when_clock_stops"] == [True]
     assert facts["colour_changed"] is True
     assert facts["gradients_finite"] is True
     assert facts["gradient_arrays"] == 17  # MLP+BN+SPReLU trainables
