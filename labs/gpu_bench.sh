@@ -6,19 +6,25 @@
 #   bash labs/gpu_bench.sh run     # there, with .whl/ carried along
 #
 # `run` installs the wheels into /tmp/site, then with KERAS_BACKEND=jax:
-# labs/bench.py --json (default lab run ELU+BN+WI, precision auto), and
-# real epochs of labs/lab4.py on a CIFAR-10-sized data set (50,000 random
-# images written in the official format: speed does not depend on the
-# pixels), with 1 and 16 steps per execution. It prints the mean seconds
-# of the epochs after the first (which includes compilation) and what 164
-# of them would take. Results go to $OUT (or ./gpu-bench-out).
+# labs/bench.py --json (default lab run ELU+BN+WI) at each of
+# BENCH_PRECISIONS, and real epochs of labs/lab4.py on a CIFAR-10-sized
+# data set (50,000 random images written in the official format: speed
+# does not depend on the pixels), one run per LAB_VARIANTS entry
+# (steps per execution, verbosity, precision). It prints the mean training
+# seconds of the epochs after the first (which includes compilation) and
+# what 164 of them would take. Results go to $OUT (or ./gpu-bench-out):
+# gpu.txt, bench.json, summary.txt, log.txt and one results.json per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KERAS_VERSION="${KERAS_VERSION:-3.15.1}"
 PYTHON_VERSION="${PYTHON_VERSION:-3.12}"  # the GPU machine's python3
 # Smaller settings only to try the script out on a CPU:
-EPOCHS="${EPOCHS:-4}" PER_BATCH="${PER_BATCH:-10000}"
+EPOCHS="${EPOCHS:-3}" PER_BATCH="${PER_BATCH:-10000}"
 BENCH_ARGS="${BENCH_ARGS:-}"
+BENCH_PRECISIONS="${BENCH_PRECISIONS:-auto fp32}"
+# steps-per-execution:verbose:precision of each lab4.py run
+LAB_VARIANTS="${LAB_VARIANTS:-1:auto:auto 1:0:auto 16:0:auto 1:0:fp32}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-150}" LAB_TIMEOUT="${LAB_TIMEOUT:-100}"
 
 fetch() {
   grep -qx '/.whl/' .git/info/exclude 2>/dev/null \
@@ -45,28 +51,37 @@ EOF
 }
 
 run() {
-  local out="${OUT:-gpu-bench-out}" work
+  local out="${OUT:-gpu-bench-out}" work steps verbose precision name
   work="$(mktemp -d)"
   mkdir -p "$out"
   python3 -m pip install -q --no-index --no-deps --no-compile \
     --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
   export PYTHONPATH="/tmp/site:$PWD" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
-  nvidia-smi -L | tee "$out/gpu.txt" || true
-  # shellcheck disable=SC2086
-  python3 labs/bench.py --json $BENCH_ARGS | tee "$out/bench.json"
+  { nvidia-smi -L; python3 -c "import jax, keras
+print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
+  } 2>&1 | tee "$out/gpu.txt" || true
+  for precision in $BENCH_PRECISIONS; do  # one JSON line each
+    # shellcheck disable=SC2086
+    timeout "$BENCH_TIMEOUT" python3 labs/bench.py --json $BENCH_ARGS \
+      --precision "$precision" 2>>"$out/log.txt" | tee -a "$out/bench.json" \
+      || tail -5 "$out/log.txt"
+  done
   mkdir "$work/cifar"
   python3 -c "import sys, pathlib; sys.path.insert(0, 'tests')
 from cifar_files import write_cifar
 write_cifar(pathlib.Path('$work/cifar'), per_batch=$PER_BATCH,
             as_archive=False)"
-  for steps in 1 16; do
-    python3 labs/lab4.py --act elu --bn --wi --data-dir "$work/cifar" \
-      --epochs "$EPOCHS" --steps-per-execution "$steps" \
-      --logdir "$work/runs$steps" \
-      > "$out/lab4_spe$steps.log" 2>&1 || tail -5 "$out/lab4_spe$steps.log"
-    cp "$work/runs$steps/ELU+BN+WI/results.json" "$out/lab4_spe$steps.json"
-    epoch_summary "$out/lab4_spe$steps.json" "steps-per-execution $steps" \
-      | tee -a "$out/summary.txt"
+  for variant in $LAB_VARIANTS; do
+    IFS=: read -r steps verbose precision <<< "$variant"
+    name="spe${steps}_verbose${verbose}_${precision}"
+    echo "== lab4 $name" >> "$out/log.txt"
+    timeout "$LAB_TIMEOUT" python3 labs/lab4.py --act elu --bn --wi \
+      --data-dir "$work/cifar" --epochs "$EPOCHS" --precision "$precision" \
+      --steps-per-execution "$steps" --logdir "$work/$name" \
+      $( [ "$verbose" = auto ] || echo --verbose "$verbose" ) \
+      >> "$out/log.txt" 2>&1 || { tail -5 "$out/log.txt"; continue; }
+    cp "$work/$name/ELU+BN+WI/results.json" "$out/$name.json"
+    epoch_summary "$out/$name.json" "$name" | tee -a "$out/summary.txt"
   done
 }
 

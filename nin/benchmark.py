@@ -22,6 +22,8 @@ import keras
 import numpy as np
 
 from callbacks import EpochTensorBoard, RunTracker, StepSchedule
+from callbacks.bookkeeping import wait_for_training
+from nin.epoch_prefetch import ShuffledEpochs
 from nin.training import epoch_order, reseed_generators
 
 # One NIN training image (forward + backward) costs about 1.34 GFLOP.
@@ -37,16 +39,22 @@ def synthetic_batches(batch_size, steps, shape=(32, 32, 3), classes=10):
 
 def pipeline_epoch(model, x, y, batch_size, callbacks, seed):
     """A callable that trains one epoch as `nin.training` does: generators
-    reseeded and data shuffled per (seed, epoch), augmentation in the
-    graph, the run's callbacks."""
+    reseeded and data shuffled per (seed, epoch), the next epoch's copy
+    made in the background (and waited for before the call returns, so its
+    cost is counted), augmentation in the graph, the run's callbacks."""
     epochs = itertools.count()
+    shuffled = ShuffledEpochs(x, y,
+                              lambda epoch: epoch_order(len(x), seed, epoch))
 
     def run():
         epoch = next(epochs)
         reseed_generators(model, seed, epoch)
-        order = epoch_order(len(x), seed, epoch)
-        model.fit(x[order], y[order], batch_size=batch_size, epochs=1,
+        x_epoch, y_epoch = shuffled.take(epoch)
+        shuffled.prepare(epoch + 1)
+        model.fit(x_epoch, y_epoch, batch_size=batch_size, epochs=1,
                   verbose=0, shuffle=False, callbacks=list(callbacks))
+        wait_for_training(model)
+        shuffled.wait()
 
     return run
 
@@ -69,8 +77,12 @@ def interleaved_seconds(runners, repeats):
 
 def fit_epoch(model, x, y, batch_size):
     """A callable that trains `model` one epoch on cached `x`, `y`."""
-    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1,
-                             verbose=0, shuffle=False)
+    def run():
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
+                  shuffle=False)
+        wait_for_training(model)
+
+    return run
 
 
 def median_ratio(numerators, denominators):
@@ -101,19 +113,31 @@ def tensorboard_seconds_per_epoch(tensorboard, repeats=20):
     return statistics.median(timings)
 
 
-def matmul_peak_gflops(precision, size=2048, repeats=5):
-    """Measured matmul GFLOP/s at `precision` (bf16 inputs for bf16)."""
+def matmul_peak_gflops(precision, size=None, products=4, repeats=5):
+    """Measured matmul GFLOP/s at `precision` (bf16 inputs for bf16): the
+    median over `repeats` of `products` square products in a row, waited
+    for by copying one element to the host (a whole result would time the
+    copy too, which on a GPU is longer than the product). `size` defaults
+    to 8192 on a GPU (smaller products leave it idle) and 2048 on a CPU."""
     dtype = {"fp32": "float32", "bf16": "bfloat16",
              "fp16": "float16"}[precision]
-    a = keras.ops.convert_to_tensor(
-        np.random.default_rng(0).normal(size=(size, size)), dtype=dtype)
-    keras.ops.convert_to_numpy(keras.ops.matmul(a, a))  # warm-up
+    if size is None:
+        size = 8192 if device_description().startswith("gpu") else 2048
+    a = keras.ops.convert_to_tensor(np.random.default_rng(0).standard_normal(
+        (size, size), dtype="float32"), dtype=dtype)
+
+    def run():
+        results = [keras.ops.matmul(a, a) for _ in range(products)]
+        keras.ops.convert_to_numpy(
+            keras.ops.cast(results[-1][0, 0], "float32"))
+
+    run()  # warm-up
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
-        keras.ops.convert_to_numpy(keras.ops.matmul(a, a))
+        run()
         timings.append(time.perf_counter() - start)
-    return 2 * size**3 / statistics.median(timings) / 1e9
+    return products * 2 * size**3 / statistics.median(timings) / 1e9
 
 
 def device_description():
