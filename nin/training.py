@@ -20,7 +20,8 @@ random generator (augmentation, dropout, RReLU) are derived from
 (seed, epoch), so a resumed run sees exactly the batches, crops and dropout
 masks the uninterrupted run would have seen. The plateau schedule and
 early stopping are functions of the checkpointed history
-(`callbacks.plateau`), so they resume exactly too.
+(`callbacks.plateau`), so they resume exactly too. The next epoch's
+shuffled copy is made in the background (`nin.epoch_prefetch`).
 """
 
 import json
@@ -51,6 +52,7 @@ from nin.network import (
     network_of,
     training_model,
 )
+from nin.epoch_prefetch import ShuffledEpochs
 from nin.run_data import prepare_data
 from nin.run_results import finish_run
 
@@ -165,15 +167,20 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
             data.x_train[:PROBE_SIZE], data.y_train[:PROBE_SIZE]))
     callbacks = [_schedule(config, drops, tracker), tracker,
                  EpochCheckpoint(run_dir, tracker), *writers]
+    shuffled = ShuffledEpochs(  # next epoch's copy made during this one
+        data.x_train, data.y_train,
+        lambda epoch: epoch_order(len(data.x_train), config.seed, epoch))
     try:
         for epoch in range(tracker.epochs_completed, config.epochs):
             if tracker.diverged or should_stop_early(
                     tracker.history, config.early_stop_patience):
                 break
             reseed_generators(trainer, config.seed, epoch)
-            order = epoch_order(len(data.x_train), config.seed, epoch)
+            x_epoch, y_epoch = shuffled.take(epoch)
+            if epoch + 1 < config.epochs:
+                shuffled.prepare(epoch + 1)
             trainer.fit(
-                data.x_train[order], data.y_train[order], shuffle=False,
+                x_epoch, y_epoch, shuffle=False,
                 batch_size=config.batch_size, initial_epoch=epoch,
                 epochs=epoch + 1, validation_data=(data.x_eval, data.y_eval),
                 verbose=verbose, callbacks=callbacks,
@@ -181,6 +188,7 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
     except KeyboardInterrupt:
         raise RunInterrupted(run_dir, tracker.epochs_completed) from None
     finally:
+        shuffled.close()
         for writer in writers:
             writer.close()
     return finish_run(config, run_dir, network_of(trainer, config),
