@@ -23,8 +23,7 @@ import numpy as np
 
 from callbacks import EpochTensorBoard, RunTracker, StepSchedule
 from callbacks.bookkeeping import wait_for_training
-from nin.epoch_prefetch import ShuffledEpochs
-from nin.training import epoch_order, reseed_generators
+from nin.training import reseed_generators, shuffled_epochs
 
 # One NIN training image (forward + backward) costs about 1.34 GFLOP.
 NIN_TRAIN_GFLOP_PER_IMAGE = 1.34
@@ -43,8 +42,7 @@ def pipeline_epoch(model, x, y, batch_size, callbacks, seed):
     made in the background (and waited for before the call returns, so its
     cost is counted), augmentation in the graph, the run's callbacks."""
     epochs = itertools.count()
-    shuffled = ShuffledEpochs(x, y,
-                              lambda epoch: epoch_order(len(x), seed, epoch))
+    shuffled = shuffled_epochs(x, y, seed)
 
     def run():
         epoch = next(epochs)

@@ -80,6 +80,13 @@ def epoch_order(size, seed, epoch):
     return np.random.default_rng([seed, epoch]).permutation(size)
 
 
+def shuffled_epochs(x, y, seed):
+    """Each epoch's `epoch_order` copy of (x, y), the next one made in the
+    background while the current epoch trains (`nin.epoch_prefetch`)."""
+    return ShuffledEpochs(x, y,
+                          lambda epoch: epoch_order(len(x), seed, epoch))
+
+
 def reseed_generators(model, seed, epoch):
     """Set every SeedGenerator of `model` from (seed, epoch, its index)."""
     states = [v for v in model.non_trainable_variables
@@ -167,9 +174,7 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
             data.x_train[:PROBE_SIZE], data.y_train[:PROBE_SIZE]))
     callbacks = [_schedule(config, drops, tracker), tracker,
                  EpochCheckpoint(run_dir, tracker), *writers]
-    shuffled = ShuffledEpochs(  # next epoch's copy made during this one
-        data.x_train, data.y_train,
-        lambda epoch: epoch_order(len(data.x_train), config.seed, epoch))
+    shuffled = shuffled_epochs(data.x_train, data.y_train, config.seed)
     try:
         for epoch in range(tracker.epochs_completed, config.epochs):
             if tracker.diverged or should_stop_early(
