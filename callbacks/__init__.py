@@ -1,15 +1,20 @@
-"""Callbacks and run bookkeeping for the lab's training runs."""
+"""Keras callbacks of a training run, and what they write. Imports
+keras, numpy and tensorboard only, never `nin`:
 
-from callbacks.bookkeeping import (
-    RunTracker,
-    open_run_dir,
-    write_json_atomic,
-)
-from callbacks.checkpoint import (
-    EpochCheckpoint,
-    read_checkpoint,
-    save_model_atomic,
-)
+    schedules.py    seed 001's step learning rate (StepSchedule)
+    plateau.py      seed 003's plateau LR and early stopping
+    run_tracker.py  history, best accuracy, divergence, clocks
+    checkpoint.py   a resumable checkpoint after every epoch
+    atomic.py       atomic JSON and model writes
+    tensorboard.py  per-epoch scalars (no TensorFlow needed)
+    hparams.py      the HParams dashboard's event file
+    diagnostics.py  activation, dead-ReLU and gradient summaries
+    gradients.py    loss gradients on any backend (for diagnostics)
+"""
+
+from callbacks.atomic import save_model_atomic, write_json_atomic
+from callbacks.checkpoint import EpochCheckpoint, read_checkpoint
+from callbacks.run_tracker import RunTracker, wait_for_training
 from callbacks.schedules import StepSchedule, scaled_drops, step_decay
 from callbacks.tensorboard import EpochTensorBoard
 
@@ -18,10 +23,10 @@ __all__ = [
     "EpochTensorBoard",
     "RunTracker",
     "StepSchedule",
-    "open_run_dir",
     "read_checkpoint",
     "save_model_atomic",
     "scaled_drops",
     "step_decay",
+    "wait_for_training",
     "write_json_atomic",
 ]

@@ -5,7 +5,7 @@ batch-norm statistics and the optimizer's iterations and momentum) and
 `state.json` (the last completed epoch, the file that belongs to it and the
 run tracker's state: history, best accuracy, clocks). Random-generator
 state needs no saving: training reseeds every generator and the shuffle
-from (seed, epoch) at the start of each epoch (`nin.training`).
+from (seed, epoch) at the start of each epoch (`nin.training.loop`).
 
 Order of writes at each epoch end: the model goes to a temp file, is
 fsynced and renamed; then `state.json` is replaced the same way; only then
@@ -14,37 +14,14 @@ leaves a `state.json` that names a complete model file.
 """
 
 import json
-import os
 from pathlib import Path
 
 import keras
 
-from callbacks.bookkeeping import write_json_atomic
+from callbacks.atomic import save_model_atomic, write_json_atomic
 
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.json"
-
-
-def _fsync_path(path, directory=False):
-    flags = os.O_RDONLY | (os.O_DIRECTORY if directory else 0)
-    descriptor = os.open(path, flags)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def save_model_atomic(model, path):
-    """`model.save(path)` through a temp file, fsync and rename."""
-    path = Path(path)
-    temp = path.with_name(f".partial-{path.name}")
-    try:
-        model.save(temp)
-        _fsync_path(temp)
-        os.replace(temp, path)
-        _fsync_path(path.parent, directory=True)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 class EpochCheckpoint(keras.callbacks.Callback):

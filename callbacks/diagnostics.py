@@ -13,7 +13,7 @@ training images), written to `RUN_DIR/diagnostics/`:
   thesis's "mean gradients"), `gradient_norm/global` and
   `gradients/<variable>` (histogram) of the cross-entropy on the probe
   batch in training mode (batch statistics, dropout), computed without
-  changing any state (`nin.gradients`).
+  changing any state (`callbacks.gradients`).
 
 Written with TensorBoard's event writer (numpy only, any backend). The
 callback runs after the checkpoint; a resumed run appends to the same
@@ -31,7 +31,7 @@ from tensorboard.plugins.scalar import metadata as scalar_metadata
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
-from nin.gradients import gradient_function
+from callbacks.gradients import gradient_function
 
 DIAGNOSTICS_DIR = "diagnostics"
 PROBE_SIZE = 64

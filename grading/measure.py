@@ -14,9 +14,10 @@ import os
 from pathlib import Path
 
 from grading import inspect_model, maxout, remeasure
-from grading.events import read_run_scalars
+from nin.report.events import read_run_scalars
 
 JSON_MAX_BYTES = 1 << 20
+EVENT_MAX_BYTES = 64 << 20
 MAX_DEPTH = 8
 RUN_FILES = ("config.json", "results.json", "model.keras")
 INITIAL_WEIGHTS = "initial.weights.h5"
@@ -81,9 +82,8 @@ def measure_run(name, folders, required, root, context):
     claimed = _record(facts, "config", lambda: claimed_settings(
         read_json(run_dir / "config.json")))
     _record(facts, "results", lambda: _results(run_dir / "results.json"))
-    _record(facts, "scalars", lambda: {
-        tag: sorted(points.items())
-        for tag, points in read_run_scalars(run_dir).items()})
+    _record(facts, "scalars", lambda: read_run_scalars(
+        run_dir, max_bytes=EVENT_MAX_BYTES))
     student = _record(facts, "model", lambda: _model_facts(
         run_dir / "model.keras"))
     if claimed is None:

@@ -24,15 +24,15 @@ def reference(claimed, required, context):
     """{"model": our keras model, "facts": its description for checks}."""
     import keras
 
-    import nin
+    from nin.models import build_model, model_options
 
     width = claimed["width"]
     if not 0 < width <= MAX_WIDTH:
         raise ValueError(f"width {width} is outside (0, {MAX_WIDTH}]")
     options = {key: value for key, value in claimed["model_options"].items()
-               if key in nin.model_options(claimed["model"])}
+               if key in model_options(claimed["model"])}
     x_test, _ = context.test_set()
-    model = nin.build_model(
+    model = build_model(
         claimed["model"], num_classes=context.num_classes,
         input_shape=tuple(x_test.shape[1:]), width=width,
         **required, **options)

@@ -6,14 +6,17 @@ completely before anything is graded, so a typo in a TA's rubric is one
 clear `ValueError`, not a half-graded class.
 
 The run names and the settings each run requires (activation, BN, He init)
-come from our own `nin.config.RunConfig.run_name`, never from a table
-copied here.
+come from our own run-name rule (`nin.training.config.run_name`), never
+from a table copied here.
 """
 
 import itertools
 import json
-import math
 from pathlib import Path
+
+from nin.layers.activations import list_activations
+from nin.training.config import run_name
+from nin.validation import is_number
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.json")
 
@@ -33,18 +36,11 @@ ITEMS = {
 
 def lab_runs():
     """{run name: required settings} for every NIN run our code can name."""
-    from nin.activations import list_activations
-    from nin.config import RunConfig
-
-    runs = {}
-    for activation, batch_norm, he_init in itertools.product(
-            list_activations(), (False, True), (False, True)):
-        config = RunConfig(activation=activation, batch_norm=batch_norm,
-                           he_init=he_init)
-        runs[config.run_name] = {"activation": activation,
-                                 "batch_norm": batch_norm,
-                                 "he_init": he_init}
-    return runs
+    return {run_name(activation, batch_norm, he_init): {
+                "activation": activation, "batch_norm": batch_norm,
+                "he_init": he_init}
+            for activation, batch_norm, he_init in itertools.product(
+                list_activations(), (False, True), (False, True))}
 
 
 def load_rubric(path=None):
@@ -93,14 +89,14 @@ def _check_item(source, name, item):
     where = f"{source}: item {name!r}"
     if not isinstance(item, dict):
         raise ValueError(f"{where} must be an object.")
-    if not _number(item.get("points")) or item["points"] < 0:
+    if not is_number(item.get("points")) or item["points"] < 0:
         raise ValueError(f"{where}: 'points' must be a number >= 0. "
                          f"Received: {item.get('points')!r}")
     missing = [field for field in ITEMS[name][1] if field not in item]
     if missing:
         raise ValueError(f"{where} needs field(s) {missing}.")
     for field in ("tolerance", "std_tolerance", "base_lr", "factor"):
-        if field in item and not (_number(item[field]) and item[field] >= 0):
+        if field in item and not (is_number(item[field]) and item[field] >= 0):
             raise ValueError(f"{where}: {field!r} must be a number >= 0. "
                              f"Received: {item[field]!r}")
     if name == "schedule":
@@ -118,8 +114,8 @@ def _check_item(source, name, item):
 
 def _check_bands(where, bands):
     ok = isinstance(bands, list) and bands and all(
-        isinstance(band, dict) and _number(band.get("min"))
-        and _number(band.get("credit")) and 0 <= band["credit"] <= 1
+        isinstance(band, dict) and is_number(band.get("min"))
+        and is_number(band.get("credit")) and 0 <= band["credit"] <= 1
         for band in bands)
     if not ok:
         raise ValueError(
@@ -130,11 +126,6 @@ def _check_bands(where, bands):
         raise ValueError(
             f"{where}: band minimums must decrease and the last must be 0 "
             f"(every accuracy falls in a band). Received: {minimums}")
-
-
-def _number(value):
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
 
 
 def band_credit(bands, accuracy):

@@ -14,7 +14,8 @@ Isolation applied to every worker (`python -m grading.worker`):
 - a scrubbed environment: HOME and KERAS_HOME point into the worker's own
   folder under OUT, GPUs are hidden (CUDA reserves more address space than
   a memory limit allows), the current directory is that folder, and
-  `python -P` keeps that directory off `sys.path`.
+  `python -P` keeps that folder (student files) from ever being imported:
+  the worker's code comes from the installed toolkit alone.
 """
 
 import dataclasses
@@ -26,7 +27,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 OPEN_FILES = 1024
 MEGABYTE = 1 << 20
 
@@ -88,7 +88,6 @@ def worker_environment(work_dir):
     home.mkdir(parents=True, exist_ok=True)
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(REPO_ROOT),
         "HOME": str(home),
         "KERAS_HOME": str(home / ".keras"),
         "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "tensorflow"),

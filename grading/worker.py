@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from callbacks.atomic import write_json_atomic
 from grading import archive
 
 NUMPY_SEED = 0
@@ -44,9 +45,9 @@ class Context:
     def test_set(self):
         """(x_test standardized with training statistics, y_test)."""
         if self._test is None:
-            from nin.data import load_dataset
-            from nin.standardize import (
+            from nin.data import (
                 apply_standardization,
+                load_dataset,
                 training_statistics,
             )
 
@@ -60,9 +61,7 @@ class Context:
 
 
 def write_json(path, data):
-    temporary = Path(f"{path}.tmp")
-    temporary.write_text(json.dumps(data, indent=1, default=_plain))
-    os.replace(temporary, path)
+    write_json_atomic(path, data, default=_plain)
 
 
 def _plain(value):

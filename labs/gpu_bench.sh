@@ -5,7 +5,10 @@
 #   bash labs/gpu_bench.sh fetch   # here, once: wheels into .whl/ (ignored)
 #   bash labs/gpu_bench.sh run     # there, with .whl/ carried along
 #
-# `run` installs the wheels into /tmp/site, then with KERAS_BACKEND=jax:
+# `fetch` downloads Keras's wheels for the GPU machine's Python and builds
+# the toolkit's own wheel; `run` installs them all (no dependencies, no
+# index) into the user site of that machine's python3, which has JAX and
+# the rest, then with KERAS_BACKEND=jax:
 # labs/bench.py --json (default lab run ELU+BN+WI) at each of
 # BENCH_PRECISIONS, and real epochs of labs/lab4.py on a CIFAR-10-sized
 # data set (50,000 random images written in the official format: speed
@@ -36,6 +39,7 @@ fetch() {
   python3 -m pip download --no-deps --only-binary=:all: -d .whl \
     --python-version "$PYTHON_VERSION" --implementation cp "${platforms[@]}" \
     "keras==$KERAS_VERSION" namex optree
+  python3 -m pip wheel --quiet --no-deps -w .whl .  # the toolkit itself
   ls -l .whl
 }
 
@@ -54,9 +58,9 @@ run() {
   local out="${OUT:-gpu-bench-out}" work steps verbose precision name
   work="$(mktemp -d)"
   mkdir -p "$out"
-  python3 -m pip install -q --no-index --no-deps --no-compile \
-    --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-  export PYTHONPATH="/tmp/site:$PWD" KERAS_BACKEND=jax PYTHONUNBUFFERED=1
+  python3 -m pip install -q --user --no-index --no-deps --no-compile \
+    --no-cache-dir --upgrade --break-system-packages .whl/*.whl
+  export KERAS_BACKEND=jax PYTHONUNBUFFERED=1
   { nvidia-smi -L; python3 -c "import jax, keras
 print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
   } 2>&1 | tee "$out/gpu.txt" || true
@@ -67,10 +71,8 @@ print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
       || tail -5 "$out/log.txt"
   done
   mkdir "$work/cifar"
-  python3 -c "import sys, pathlib; sys.path.insert(0, 'tests')
-from cifar_files import write_cifar
-write_cifar(pathlib.Path('$work/cifar'), per_batch=$PER_BATCH,
-            as_archive=False)"
+  python3 -c "from nin.data.cifar import write_random_cifar
+write_random_cifar('$work/cifar', per_batch=$PER_BATCH, as_archive=False)"
   for variant in $LAB_VARIANTS; do
     IFS=: read -r steps verbose precision <<< "$variant"
     name="spe${steps}_verbose${verbose}_${precision}"

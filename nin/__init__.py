@@ -1,14 +1,30 @@
-"""NIN lab toolkit: models, layers, activations and data for Lab 4.
+"""NIN Lab 4 toolkit: the library behind `labs/`.
 
     import nin
     model = nin.build_model("nin", activation="elu", batch_norm=True,
                             he_init=True)
+
+Subpackages, each one concern:
+
+    layers/      every Keras layer (Maxout, RReLU, BN, augmentation, ...)
+    models/      the registry and the NIN, VGG and MLP builders
+    data/        dataset loaders, standardization, splits
+    training/    RunConfig, the resumable training loop, run folders
+    report/      the lab report: event reading, Table 2, figures
+    study/       seed 003's batch-norm study
+    evaluation/  saved runs on their test sets (ensembles)
+    launch/      many runs as processes (the grid)
+    bench/       training-speed benchmarks
+    cli/         the command lines that labs/*.py call
+    validation.py  the checks of user input, shared by all of them
+
+Importing `nin` registers the toolkit's layers, so saved models load with
+`keras.saving.load_model(path, safe_mode=True)`.
 """
 
-from nin import models  # noqa: F401  (registers the builders)
-from nin.activations import list_activations
 from nin.layers import Maxout, RReLU, SigmoidPReLU
-from nin.registry import build_model, list_models, model_options
+from nin.layers.activations import list_activations
+from nin.models import build_model, list_models, model_options
 
 __all__ = [
     "Maxout",

@@ -1,12 +1,28 @@
-"""Shared test set-up: quiet TensorFlow, TensorFlow backend, fixed seeds."""
+"""Shared test set-up: quiet TensorFlow, TensorFlow backend, fixed seeds,
+and the tiny lab grid that the grid, report, HParams and grader tests
+share (trained once per session).
 
+Code under test comes from the installed package (`pip install -e .`);
+pytest runs with `--import-mode=importlib`, so it adds no folder to the
+import path, and tests share helpers only through fixtures here.
+"""
+
+import contextlib
+import io
 import os
+import types
+from unittest import mock
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import pytest  # noqa: E402
+
+# fp32: the grader re-measures in fp32, and a 128-image test set turns
+# one image that bf16 rounding flips into 0.8 points, above its tolerance.
+TINY_GRID = ["--dataset", "synthetic", "--epochs", "2", "--width", "0.125",
+             "--precision", "fp32", "--verbose", "0"]
 
 
 @pytest.fixture(autouse=True)
@@ -15,10 +31,42 @@ def fixed_seed():
     yield
 
 
+def call_grid(argv):
+    """(exit code, what grid.py printed itself; the runs' streamed
+    output goes to the file descriptors)."""
+    from nin.cli import grid
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = grid.main(argv)
+    return code, output.getvalue()
+
+
 @pytest.fixture(scope="session")
 def lab_grid(tmp_path_factory):
-    """The 10-run grid trained once on tiny settings, shared by the grid,
-    report and HParams tests: see `grid_runs.train_tiny_grid`."""
-    from grid_runs import train_tiny_grid
+    """The lab grid on tiny settings, trained once per session:
 
-    return train_tiny_grid(tmp_path_factory.mktemp("grid"))
+    1. `grid.py --only WI,None --lr 1e12` into `diverged_logdir`: both
+       no-BN runs diverge at once (the forced divergence), and the grid
+       goes on from the first to the second;
+    2. `grid.py` into `logdir`: the 10 runs (synthetic data, width 0.125,
+       2 epochs);
+    3. `grid.py` again, with starting a process made to fail the test: all
+       10 runs are skipped.
+    """
+    from nin.launch import local
+
+    folder = tmp_path_factory.mktemp("grid")
+    logdir, diverged_logdir = folder / "grid", folder / "diverged"
+    diverged = call_grid(["--only", "WI,None", "--lr", "1e12", *TINY_GRID,
+                          "--logdir", str(diverged_logdir)])
+    options = [*TINY_GRID, "--logdir", str(logdir)]
+    first = call_grid(options)
+    no_process = mock.patch.object(
+        local.subprocess, "run",
+        side_effect=AssertionError("a finished run was started again"))
+    with no_process:
+        second = call_grid(options)
+    return types.SimpleNamespace(
+        logdir=logdir, diverged_logdir=diverged_logdir, options=options,
+        diverged=diverged, first=first, second=second)

@@ -20,11 +20,9 @@ import numpy as np  # noqa: E402
 
 import nin  # noqa: E402
 from callbacks import RunTracker  # noqa: E402
-from nin.augment import PadCropFlip  # noqa: E402
-from nin.color_augment import ColorJitter, PCALighting  # noqa: E402
-from nin.gradients import loss_gradients  # noqa: E402
-from nin.config import RunConfig  # noqa: E402
-from nin.training import train  # noqa: E402
+from callbacks.gradients import loss_gradients  # noqa: E402
+from nin.layers import ColorJitter, PadCropFlip, PCALighting  # noqa: E402
+from nin.training import RunConfig, train  # noqa: E402
 
 facts = {"backend": keras.backend.backend(), "outputs": {}, "params": {}}
 x = np.random.default_rng(0).normal(size=(2, 32, 32, 3)).astype("float32")

@@ -12,8 +12,7 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
-sys.path[:0] = [".", "labs"]
-import lab4  # noqa: E402
+from nin.cli import lab4  # noqa: E402
 
 replicas = tf.distribute.MirroredStrategy().num_replicas_in_sync
 code = lab4.main(["--act", "elu", "--bn", "--wi", "--dataset", "synthetic",

@@ -7,7 +7,7 @@ import json
 import pytest
 from PIL import Image
 
-import bn_study
+from nin.cli import bn_study
 
 TINY = ["--only", "activation-relu,batch-64", "--epochs", "2",
         "--width", "0.125"]

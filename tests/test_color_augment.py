@@ -5,7 +5,8 @@ import keras
 import numpy as np
 import pytest
 
-from nin.color_augment import ColorJitter, PCALighting, pca_lighting_basis
+from nin.layers import ColorJitter, PCALighting
+from nin.layers.pca_lighting import pca_lighting_basis
 
 LUMA = np.array([0.299, 0.587, 0.114])
 
@@ -118,7 +119,7 @@ def test_identity_at_inference_same_seed_same_draws_and_round_trip(layer):
 
 
 @pytest.mark.parametrize("make,message", [
-    (lambda: ColorJitter(brightness=1.0), "brightness must be in"),
+    (lambda: ColorJitter(brightness=1.0), "brightness must be a number in"),
     (lambda: ColorJitter(pixel_mean=[0.0]), "both pixel_mean and pixel_std"),
     (lambda: PCALighting([1.0, 2.0], np.eye(3)), "eigenvalues must be"),
     (lambda: PCALighting([1.0], [[1.0]], alpha_std=-1), "alpha_std"),

@@ -7,14 +7,15 @@ import keras
 import numpy as np
 import pytest
 
-from cifar_files import encode, write_cifar
-from nin.cifar import CifarFormatError, decode_batch
 from nin.data import (
     DatasetUnavailableError,
     channel_stats,
     load_dataset,
     standardize,
 )
+from nin.data.cifar import CifarFormatError, decode_batch
+from nin.data.cifar import encode_images as encode
+from nin.data.cifar import write_random_cifar as write_cifar
 
 
 @pytest.mark.parametrize("as_archive", [True, False],
@@ -113,7 +114,7 @@ def test_digits_are_32x32x3_with_a_fixed_stratified_split():
 
 
 def test_unknown_dataset_lists_the_choices():
-    with pytest.raises(ValueError, match="Expected one of: cifar10"):
+    with pytest.raises(ValueError, match="dataset must be one of: cifar10"):
         load_dataset("imagenet")
 
 

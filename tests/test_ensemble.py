@@ -8,8 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-import ensemble
-import lab4
+from nin.cli import ensemble, lab4
 from nin.data import load_dataset, standardize
 
 

@@ -1,12 +1,13 @@
-"""The background copy of each epoch's shuffled data (nin.epoch_prefetch)."""
+"""The background copy of each epoch's shuffled data
+(nin.training.prefetch)."""
 
 import threading
 
 import numpy as np
 import pytest
 
-from nin.epoch_prefetch import ShuffledEpochs
-from nin.training import epoch_order
+from nin.training.loop import epoch_order
+from nin.training.prefetch import ShuffledEpochs
 
 
 def shuffler(size=50, record=None):

@@ -11,11 +11,13 @@ import keras
 import numpy as np
 import pytest
 
-import bench
-import lab4
 import nin
-from nin.config import RunConfig
-from nin.network import compile_trainer, resolve_jit
+from nin.bench.training_speed import stock_keras_layers
+from nin.cli import bench, lab4
+from nin.training import runtime
+from nin.training.config import RunConfig
+from nin.training.runtime import resolve_jit, resolved
+from nin.training.trainer import compile_trainer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -98,35 +100,42 @@ def test_mirrored_strategy_trains_on_two_logical_devices(tmp_path):
 
 
 def test_auto_precision_follows_native_bf16_support(monkeypatch):
-    import nin.precision as precision
+    monkeypatch.setattr(runtime, "has_native_bf16", lambda: True)
+    assert runtime.resolve_precision("auto") == "bf16"
+    assert resolved(RunConfig(dataset="synthetic")).precision == "bf16"
+    monkeypatch.setattr(runtime, "has_native_bf16", lambda: False)
+    assert runtime.resolve_precision("auto") == "fp32"
+    assert resolved(RunConfig(dataset="synthetic")).precision == "fp32"
+    assert runtime.resolve_precision("fp16") == "fp16"
+    with pytest.raises(ValueError, match="must be one of: fp32, bf16, fp16"):
+        runtime.resolve_precision("fp8")
 
-    monkeypatch.setattr(precision, "has_native_bf16", lambda: True)
-    assert precision.resolve_precision("auto") == "bf16"
-    assert RunConfig(dataset="synthetic").precision == "bf16"
-    monkeypatch.setattr(precision, "has_native_bf16", lambda: False)
-    assert precision.resolve_precision("auto") == "fp32"
-    assert RunConfig(dataset="synthetic").precision == "fp32"
-    assert precision.resolve_precision("fp16") == "fp16"
-    with pytest.raises(ValueError, match="Expected one of: auto, fp32"):
-        precision.resolve_precision("fp8")
+
+def test_a_config_is_built_without_probing_the_hardware(monkeypatch):
+    def probe():
+        raise AssertionError("RunConfig probed the hardware")
+
+    monkeypatch.setattr(runtime, "has_native_bf16", probe)
+    monkeypatch.setattr(runtime, "_gpu_compute_capability", probe)
+    config = RunConfig(dataset="synthetic")
+    assert config.precision == "auto"
+    assert config.to_json()["precision"] == "auto"
 
 
 def test_bf16_is_native_on_a_cpu_only_under_tensorflow(monkeypatch):
-    import nin.precision as precision
-
-    monkeypatch.setattr(precision, "_gpu_compute_capability", lambda: None)
+    monkeypatch.setattr(runtime, "_gpu_compute_capability", lambda: None)
     flags = set(open("/proc/cpuinfo").read().split())
     cpu_has_bf16 = bool(flags & {"avx512_bf16", "amx_bf16"})
-    assert precision.has_native_bf16() == cpu_has_bf16
-    monkeypatch.setattr(precision.keras.backend, "backend", lambda: "jax")
-    assert precision.has_native_bf16() is False
-    monkeypatch.setattr(precision, "_gpu_compute_capability",
+    assert runtime.has_native_bf16() == cpu_has_bf16
+    monkeypatch.setattr(runtime.keras.backend, "backend", lambda: "jax")
+    assert runtime.has_native_bf16() is False
+    monkeypatch.setattr(runtime, "_gpu_compute_capability",
                         lambda: (9, 0))
-    assert precision.has_native_bf16() is True
+    assert runtime.has_native_bf16() is True
 
 
 def test_interleaved_timing_runs_in_turns_after_one_warm_up_each():
-    from nin.benchmark import interleaved_seconds
+    from nin.bench.timing import interleaved_seconds
 
     calls = []
     timings = interleaved_seconds({"a": lambda: calls.append("a"),
@@ -140,7 +149,7 @@ def test_bench_baseline_is_plain_keras_batch_norm():
 
     model = nin.build_model("nin", activation="elu", batch_norm=True,
                             he_init=True, width=0.125)
-    plain = bench.stock_keras_layers(model)
+    plain = stock_keras_layers(model)
     norms = [type(layer) for layer in plain.layers
              if isinstance(layer, keras.layers.BatchNormalization)]
     assert norms == [keras.layers.BatchNormalization] * 9

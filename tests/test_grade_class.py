@@ -1,27 +1,121 @@
-"""`labs/grade.py` on a small class built from real (tiny, digits) runs.
+"""`labs/grade.py` on a small class built from real (tiny) runs.
 
-The 10 honest runs are trained once; the other students are tampered
-copies (see grade_class_builder). The whole class is graded once, through
-the CLI, and every test below reads that one result.
+The honest student hands in the session's tiny lab grid (synthetic data,
+width 0.125, 2 epochs: `lab_grid` in conftest.py), graded on the same
+synthetic test set; every other student is a copy tampered in one way, as
+a dishonest or careless student (or an attacker) would. The whole class
+is graded once, through the command line, and every test below reads
+that one result.
 """
 
 import csv
 import json
 import os
+import shutil
+import stat
+import zipfile
 
 import keras
 import numpy as np
 import pytest
 
-import grade
-from grade_class_builder import (CORRUPT_RUN, INFLATED_ACCURACY,
-                                 INFLATED_RUN, LAMBDA_RUN, MARKER_VARIABLE,
-                                 MISSING, NO_BN_RUN, build_class,
-                                 train_honest_runs)
+import nin
+from grading import cli as grade
+from nin.report.lab_runs import RUN_NAMES
 
+DATASET = "synthetic"  # the lab grid's
 STUDENTS = ["@risk", "brokenzip", "careless", "evilzip", "honest",
             "inflated", "lambda", "nobn", "reluout"]
 FULL_MARKS_MINUS_ACCURACY = 10 * 7 + 2  # 10 runs, Maxout's extra item
+MISSING = ("WI", "ELU+BN", "Maxout+BN+WI")
+INFLATED_RUN = "ELU+BN+WI"
+INFLATED_ACCURACY = 0.9167  # the report's best number
+NO_BN_RUN = "BN+WI"
+LAMBDA_RUN = "None"
+CORRUPT_RUN = "ELU"
+MARKER_VARIABLE = "LAMBDA_MARKER"
+
+
+def copy_runs(runs, student_dir):
+    """The 10 run folders of `runs`, as a student's `logs/`."""
+    logs = student_dir / "logs"
+    for name in RUN_NAMES:
+        shutil.copytree(runs / name, logs / name)
+    return logs
+
+
+def replace_model(run_dir, **settings):
+    """model.keras rebuilt by our code with other settings (untrained)."""
+    model = nin.build_model("nin", width=0.125, **settings)
+    (run_dir / "model.keras").unlink()
+    model.save(run_dir / "model.keras")
+
+
+def lambda_payload(marker):
+    """A function that writes `marker` (or $LAMBDA_MARKER) when called."""
+    source = (f"lambda x: (open(__import__('os').environ.get("
+              f"{MARKER_VARIABLE!r}, {str(marker)!r}), 'w').write('ran'), "
+              "x)[1]")
+    return eval(source)  # our own test payload, built from a literal
+
+
+def add_lambda(run_dir, marker):
+    path = run_dir / "model.keras"
+    network = keras.saving.load_model(path, safe_mode=True)
+    outputs = keras.layers.Lambda(
+        lambda_payload(marker), output_shape=(10,), name="payload"
+    )(network.output)
+    path.unlink()
+    keras.Model(network.input, outputs).save(path)
+
+
+def zip_folder(folder, archive):
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in sorted(folder.rglob("*")):
+            handle.write(path, path.relative_to(folder.parent))
+
+
+def evil_zip(path):
+    with zipfile.ZipFile(path, "w") as handle:
+        handle.writestr("logs/None/results.json", "{}")
+        handle.writestr("../evil", "escaped the output folder")
+        link = zipfile.ZipInfo("logs/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        handle.writestr(link, "../../../../etc/passwd")
+
+
+def build_class(runs, submissions, marker):
+    """The class: {student: what was done to their submission}."""
+    copy_runs(runs, submissions / "honest")
+
+    logs = copy_runs(runs, submissions / "careless")
+    for name in MISSING:
+        shutil.rmtree(logs / name)
+    (logs / CORRUPT_RUN / "model.keras").write_bytes(b"not a zip " * 100)
+
+    logs = copy_runs(runs, submissions / "nobn")
+    replace_model(logs / NO_BN_RUN, activation="relu", batch_norm=False,
+                  he_init=True)
+
+    staging = submissions.parent / "staging"
+    logs = copy_runs(runs, staging)
+    results_path = logs / INFLATED_RUN / "results.json"
+    results = json.loads(results_path.read_text())
+    results["test_accuracy"] = INFLATED_ACCURACY
+    results_path.write_text(json.dumps(results))
+    zip_folder(logs, submissions / "inflated.zip")
+    shutil.rmtree(staging)
+
+    logs = copy_runs(runs, submissions / "reluout")
+    replace_model(logs / "Maxout+BN+WI", activation="relu",
+                  batch_norm=True, he_init=True)
+
+    logs = copy_runs(runs, submissions / "lambda")
+    add_lambda(logs / LAMBDA_RUN, marker)
+
+    evil_zip(submissions / "evilzip.zip")
+    (submissions / "brokenzip.zip").write_bytes(b"PK\x03\x04 truncated")
+    (submissions / "@risk").mkdir()  # empty; a name a spreadsheet would run
 
 
 def snapshot(root, skip):
@@ -32,9 +126,9 @@ def snapshot(root, skip):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, lab_grid):
     base = tmp_path_factory.mktemp("class")
-    runs = train_honest_runs(base / "runs")
+    runs = lab_grid.logdir
     submissions, out = base / "submissions", base / "out"
     submissions.mkdir()
     marker = base / "lambda_ran"
@@ -45,7 +139,7 @@ def graded(tmp_path_factory):
         del os.environ[MARKER_VARIABLE]
     before = snapshot(base, out)
     assert grade.main([str(submissions), "--out", str(out), "--dataset",
-                       "digits", "--jobs", "2", "--timeout", "300"]) == 0
+                       DATASET, "--jobs", "2", "--timeout", "300"]) == 0
     results = {name: json.loads((out / name / "results.json").read_text())
                for name in STUDENTS}
     return {"base": base, "out": out, "marker": marker, "before": before,
@@ -207,7 +301,7 @@ def test_only_regrades_one_student_and_keeps_the_gradebook(graded):
     gradebook = (out / "gradebook.csv").read_text()
     honest = (out / "honest" / "results.json").stat().st_mtime_ns
     assert grade.main([str(graded["submissions"]), "--out", str(out),
-                       "--dataset", "digits", "--only", "brokenzip"]) == 0
+                       "--dataset", DATASET, "--only", "brokenzip"]) == 0
     assert (out / "gradebook.csv").read_text() == gradebook
     assert (out / "honest" / "results.json").stat().st_mtime_ns == honest
 
@@ -216,7 +310,7 @@ def test_a_worker_past_its_time_limit_gives_an_explained_result(
         graded, tmp_path):
     out = tmp_path / "out"
     assert grade.main([str(graded["submissions"]), "--out", str(out),
-                       "--dataset", "digits", "--only", "honest",
+                       "--dataset", DATASET, "--only", "honest",
                        "--timeout", "2"]) == 0
     result = json.loads((out / "honest" / "results.json").read_text())
     assert result["score"] == 0

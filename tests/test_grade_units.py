@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-import grade
 from grading import archive, checks, inspect_model, report
+from grading import cli as grade
 from grading.rubric import band_credit, load_rubric, validate_rubric
 from grading.sandbox import Limits, run_worker
 

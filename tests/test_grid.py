@@ -10,10 +10,11 @@ from unittest import mock
 
 import pytest
 
-import grid
-import lab4
-from lab_runs import LAB_RUNS, RUN_NAMES, lab_run, run_dir_name, select_runs
-from nin.config import RunConfig
+from nin.cli import grid, lab4
+from nin.launch import local
+from nin.launch.jobs import status_of
+from nin.report.lab_runs import LAB_RUNS, RUN_NAMES, lab_run, select_runs
+from nin.training.config import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,10 +32,10 @@ def test_the_ten_runs_are_seed_001s_legend():
     for run in LAB_RUNS:
         config = RunConfig(activation=run.activation,
                            batch_norm=run.batch_norm, he_init=run.he_init)
-        assert config.run_name == run_dir_name(run.name) == run.name
+        assert config.run_name == run.folder() == run.name
         vgg = RunConfig(model="vgg", activation=run.activation,
                         batch_norm=run.batch_norm, he_init=run.he_init)
-        assert vgg.run_name == run_dir_name(run.name, "vgg")
+        assert vgg.run_name == run.folder("vgg") == f"vgg-{run.name}"
     # Seed 001's Table 2 and "Other experiments".
     assert {run.name: run.reference_accuracy for run in LAB_RUNS} == {
         "ELU+BN+WI": 91.67, "ELU+BN": 91.34, "BN": 91.13, "BN+WI": 90.98,
@@ -104,19 +105,18 @@ def test_bad_options_stop_before_any_run_with_one_line(argv, message,
     (-9, None, "failed (signal 9)"),
 ])
 def test_status_of_each_lab4_exit_code(code, results, status):
-    assert grid.status_of(code, results) == status
+    assert status_of(code, results) == status
 
 
 def test_exit_code_says_failed_then_diverged_then_done():
     def records(*statuses):
         return [{"status": status} for status in statuses]
 
-    assert grid.grid_exit_code(records("done", "skipped (finished)")) == 0
-    assert grid.grid_exit_code(records("done", "diverged")) == 3
-    assert grid.grid_exit_code(
-        records("skipped (finished, diverged)")) == 3
-    assert grid.grid_exit_code(records("diverged", "failed (exit 1)")) == 1
-    assert grid.grid_exit_code(records("interrupted", "not run")) == 130
+    assert local.exit_code(records("done", "skipped (finished)")) == 0
+    assert local.exit_code(records("done", "diverged")) == 3
+    assert local.exit_code(records("skipped (finished, diverged)")) == 3
+    assert local.exit_code(records("diverged", "failed (exit 1)")) == 1
+    assert local.exit_code(records("interrupted", "not run")) == 130
 
 
 def test_forced_divergence_is_recorded_and_the_grid_goes_on(lab_grid):
@@ -174,7 +174,7 @@ def test_a_second_call_skips_every_run_without_a_process(lab_grid):
 def test_a_finished_run_with_other_settings_is_left_alone(lab_grid,
                                                           capsys):
     before = (lab_grid.logdir / "BN" / "results.json").read_text()
-    with mock.patch.object(grid.subprocess, "run",
+    with mock.patch.object(local.subprocess, "run",
                            side_effect=AssertionError("started a run")):
         code = grid.main(["--only", "BN", *lab_grid.options,
                           "--epochs", "3", "--seed", "1"])
@@ -189,19 +189,19 @@ def test_a_finished_run_with_other_settings_is_left_alone(lab_grid,
 def test_a_failed_run_does_not_stop_the_grid(tmp_path, capsys):
     finished = subprocess.CompletedProcess([], returncode=1), \
         subprocess.CompletedProcess([], returncode=2)
-    with mock.patch.object(grid.subprocess, "run",
+    with mock.patch.object(local.subprocess, "run",
                            side_effect=finished) as run:
         code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
     assert code == 1 and run.call_count == 2
     assert run.call_args.args[0][1:] == [
-        str(grid.LAB4), "--act", "relu", "--no-bn", "--wi", "--logdir",
-        str(tmp_path)]
+        "-m", "nin.cli.lab4", "--act", "relu", "--no-bn", "--wi",
+        "--logdir", str(tmp_path)]
     assert summary_statuses(capsys.readouterr().out) == {
         "None": "failed (exit 1)", "WI": "failed (exit 2: bad input)"}
 
 
 def test_ctrl_c_stops_the_grid_and_says_what_ran(tmp_path, capsys):
-    with mock.patch.object(grid.subprocess, "run",
+    with mock.patch.object(local.subprocess, "run",
                            side_effect=KeyboardInterrupt):
         code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
     assert code == 130

@@ -7,8 +7,10 @@ import textwrap
 from pathlib import Path
 
 from tensorboard import context as tensorboard_context
-from tensorboard.backend.event_processing import data_provider
-from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.backend.event_processing import (
+    data_provider,
+    plugin_event_multiplexer,
+)
 from tensorboard.backend.event_processing.event_accumulator import (
     EventAccumulator,
 )
@@ -22,9 +24,9 @@ from tensorboard.plugins.hparams import (
 )
 
 from callbacks import EpochTensorBoard
-from callbacks.hparams import hparams_for, write_hparams
-from lab_runs import LAB_RUNS, RUN_NAMES
-from nin.config import RunConfig
+from callbacks.hparams import write_hparams
+from nin.report.lab_runs import LAB_RUNS, RUN_NAMES
+from nin.training.config import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -69,7 +71,7 @@ def metric_values(group):
 def fake_run(logdir, config, test_accuracies):
     run_dir = Path(logdir) / config.run_name
     run_dir.mkdir(parents=True)
-    write_hparams(run_dir, config, start_time=1_700_000_000)
+    write_hparams(run_dir, config.hparams(), start_time=1_700_000_000)
     callback = EpochTensorBoard(run_dir)
     for epoch, accuracy in enumerate(test_accuracies):
         callback.on_epoch_end(epoch, {
@@ -79,19 +81,19 @@ def fake_run(logdir, config, test_accuracies):
     return run_dir
 
 
-def test_hparams_for_a_config():
+def test_the_hparams_of_a_config():
     config = RunConfig(activation="elu", batch_norm=True, he_init=True,
                        dataset="digits", width=0.25, epochs=2, seed=3)
-    assert hparams_for(config) == {
+    assert config.hparams() == {
         "activation": "ELU", "BN": True, "WI": True, "model": "nin",
         "dataset": "digits", "seed": 3, "width": 0.25, "epochs": 2,
         "lr": 0.1}
-    assert hparams_for(RunConfig())["activation"] == "ReLU"
+    assert RunConfig().hparams()["activation"] == "ReLU"
 
 
 def test_the_event_accumulator_sees_the_hparams_plugin_data(tmp_path):
     config = RunConfig(activation="maxout", batch_norm=True)
-    write_hparams(tmp_path, config)
+    write_hparams(tmp_path, config.hparams())
     accumulator = EventAccumulator(str(tmp_path))
     accumulator.Reload()
     assert accumulator.Tags()["tensors"] == [metadata.SESSION_START_INFO_TAG]
@@ -151,8 +153,8 @@ def test_hparams_are_written_without_tensorflow(tmp_path):
         import sys
         sys.modules["tensorflow"] = None  # any import of it fails
         from callbacks.hparams import write_hparams
-        from nin.config import RunConfig
-        write_hparams({str(tmp_path)!r}, RunConfig(activation="elu"))
+        from nin.training.config import RunConfig
+        write_hparams({str(tmp_path)!r}, RunConfig(activation="elu").hparams())
         assert "tensorflow" not in {{m.split(".")[0] for m in sys.modules
                                      if sys.modules[m] is not None}}
     """)

@@ -14,8 +14,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def test_models_layers_and_training_run_on_jax_without_tensorflow(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu",
-           "PYTHONPATH": str(HERE.parent)}
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
     result = subprocess.run(
         [sys.executable, str(HERE / "jax_smoke.py"), str(tmp_path)],
         env=env, capture_output=True, text=True, timeout=600)

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-import lab4
+from nin.cli import lab4
 
 TINY = ["--dataset", "synthetic", "--epochs", "2", "--width", "0.125",
         "--verbose", "0"]

@@ -2,7 +2,7 @@
 
 import json
 
-import lab4
+from nin.cli import lab4
 
 
 def test_small_nin_learns_digits_well_above_chance(tmp_path):

@@ -132,9 +132,10 @@ def test_mlp_is_three_dense_layers_of_100():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"name": "resnet"}, "Unknown model 'resnet'"),
-    ({"activation": "swish"}, "Unknown activation 'swish'"),
-    ({"width": 0}, "width must be > 0"),
+    ({"name": "resnet"},
+     "model must be one of: mlp, nin, vgg. Received: model='resnet'"),
+    ({"activation": "swish"}, "activation must be one of: relu, elu"),
+    ({"width": 0}, "width must be a positive number. Received: width=0"),
     ({"num_classes": 1}, "num_classes must be an integer >= 2"),
     ({"pool2": "min"}, "pool2 must be one of"),
     ({"colour": "red"}, "Unknown option(s) ['colour']"),

@@ -9,13 +9,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import lab4
-from nin.config import RunConfig
-from nin.data import DatasetUnavailableError, load_dataset, num_classes
-from nin.image_folder import ImageFolderError
-from nin.mnist import IdxFormatError
-from nin.standardize import standardize
-from nin.svhn import SvhnFormatError
+from nin.cli import lab4
+from nin.data import (
+    DatasetUnavailableError,
+    load_dataset,
+    num_classes,
+    standardize,
+)
+from nin.data.image_folder import ImageFolderError
+from nin.data.mnist import IdxFormatError
+from nin.data.svhn import SvhnFormatError
+from nin.training.config import RunConfig
 
 
 def idx_bytes(array, magic):

@@ -7,10 +7,11 @@ import shutil
 import pytest
 from matplotlib.image import imread
 
-import report
-import report_figures
-from lab_runs import LAB_RUNS, RUN_NAMES
-from run_records import read_scalars
+from nin.cli import report
+from nin.report import figures as report_figures
+from nin.report import lab_report
+from nin.report.events import read_scalars
+from nin.report.lab_runs import LAB_RUNS, RUN_NAMES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -53,7 +54,7 @@ def test_table_has_the_ten_runs_with_their_results(lab_grid, written_report):
 
 
 def test_forced_divergence_shows_as_diverged_in_the_table(lab_grid):
-    out, rows = report.write_report(lab_grid.diverged_logdir)
+    out, rows = lab_report.write_report(lab_grid.diverged_logdir)
     assert [row["status"] for row in rows] == [
         "diverged", "diverged", *["missing"] * 8]
     for row in rows[:2]:
@@ -87,7 +88,7 @@ def test_markdown_report_shows_table_notes_and_figures(written_report):
 
 
 def test_comparison_figure_plots_each_runs_event_values(lab_grid):
-    records = report.read_records(lab_grid.logdir)
+    records = lab_report.read_records(lab_grid.logdir)
     figure = report_figures.comparison_figure(records, "test",
                                               "epoch_accuracy")
     lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
@@ -105,7 +106,7 @@ def test_comparison_figure_plots_each_runs_event_values(lab_grid):
 
 def test_run_figure_puts_train_and_test_side_by_side(lab_grid):
     records = {record.name: record
-               for record in report.read_records(lab_grid.logdir)}
+               for record in lab_report.read_records(lab_grid.logdir)}
     figure = report_figures.run_figure(records["ELU+BN+WI"])
     accuracy_axes, loss_axes = figure.axes
     assert [line.get_label() for line in accuracy_axes.get_lines()] == [
@@ -113,7 +114,7 @@ def test_run_figure_puts_train_and_test_side_by_side(lab_grid):
     loss = read_scalars(lab_grid.logdir / "ELU+BN+WI" / "train")["epoch_loss"]
     assert list(loss_axes.get_lines()[0].get_ydata()) == pytest.approx(
         [value for _, value in loss])
-    diverged_wi = report.read_records(lab_grid.diverged_logdir)[1]
+    diverged_wi = lab_report.read_records(lab_grid.diverged_logdir)[1]
     assert (diverged_wi.name, diverged_wi.status) == ("WI", "diverged")
     diverged = report_figures.run_figure(diverged_wi)
     assert diverged.axes[0].get_title() == "WI (diverged): accuracy (%)"
@@ -129,7 +130,7 @@ def test_missing_unfinished_and_extra_runs_are_listed(lab_grid, tmp_path):
     (tmp_path / "ELU+BN" / "results.json").unlink()  # stopped mid-run
     shutil.copytree(lab_grid.logdir / "BN+WI", tmp_path / "PReLU+BN+WI")
     shutil.copytree(lab_grid.logdir / "BN", tmp_path / "BN.old-20240101")
-    out, rows = report.write_report(tmp_path)
+    out, rows = lab_report.write_report(tmp_path)
     statuses = {row["run"]: row["status"] for row in rows}
     assert list(statuses) == [*RUN_NAMES, "PReLU+BN+WI"]
     assert statuses["BN"] == "finished"

@@ -17,7 +17,7 @@ from tensorboard.backend.event_processing.event_accumulator import (
     EventAccumulator,
 )
 
-import lab4
+from nin.cli import lab4
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ELU+BN+WI"
@@ -134,12 +134,16 @@ def test_changed_settings_are_refused_on_resume(tmp_path, capsys):
 
 def test_a_full_disk_is_one_clear_error_and_leaves_nothing_complete(
         tmp_path, monkeypatch, capsys):
-    import callbacks.checkpoint as checkpoint
+    import callbacks.atomic as atomic
 
-    def full_disk(*_):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    replace = os.replace
 
-    monkeypatch.setattr(checkpoint.os, "replace", full_disk)
+    def full_disk(source, target):  # the disk fills at the first model
+        if str(target).endswith(".keras"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", full_disk)
     with pytest.raises(SystemExit) as exit_info:
         lab4.main(["--dataset", "synthetic", "--width", "0.125",
                    "--epochs", "1", "--verbose", "0",
@@ -147,6 +151,8 @@ def test_a_full_disk_is_one_clear_error_and_leaves_nothing_complete(
     assert exit_info.value.code == 4
     err = capsys.readouterr().err.strip()
     assert "No space left on device" in err and len(err.splitlines()) == 1
+    assert (tmp_path / "None" / "config.json").is_file()
     assert not (tmp_path / "None" / "results.json").exists()
     assert not (tmp_path / "None" / "model.keras").exists()
+    assert not list((tmp_path / "None" / "checkpoint").iterdir())
     assert not list(tmp_path.rglob(".partial-*"))

@@ -5,7 +5,6 @@ import keras
 import numpy as np
 import pytest
 
-import lab4
 import nin
 from callbacks.plateau import (
     PlateauSchedule,
@@ -13,7 +12,8 @@ from callbacks.plateau import (
     plateau_rates,
     should_stop_early,
 )
-from nin.config import RunConfig
+from nin.cli import lab4
+from nin.training.config import RunConfig
 
 
 def test_plateau_halves_after_patience_epochs_and_restarts_the_count():
@@ -94,14 +94,14 @@ def test_configs_saved_before_these_options_still_resume():
     ({"early_stop_patience": 5}, "give validation_split > 0"),
     ({"schedule": "plateau", "validation_split": 0.1, "lr_drops": (5,)},
      "lr_drops belong to the step schedule"),
-    ({"validation_split": 1.0}, "validation_split must be in"),
+    ({"validation_split": 1.0}, "validation_split must be a number in"),
     ({"standardization": "pixel"}, "standardization must be one of"),
     ({"init": "normal"}, "init_std is required"),
     ({"init": "xavier", "he_init": True}, "contradict"),
     ({"init": "glorot"}, "init must be one of"),
-    ({"overfit_batches": 0}, "overfit_batches must be an integer >= 1"),
-    ({"color_jitter": 1.5}, "color_jitter must be in"),
-    ({"pca_lighting": -0.1}, "pca_lighting must be >= 0"),
+    ({"overfit_batches": 0}, "overfit_batches must be a positive integer"),
+    ({"color_jitter": 1.5}, "color_jitter must be a number in"),
+    ({"pca_lighting": -0.1}, "pca_lighting must be a number >= 0"),
 ])
 def test_bad_options_are_clear_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):

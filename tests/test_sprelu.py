@@ -57,7 +57,7 @@ def test_one_beta_per_channel_in_conv_models():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"initial_alpha": 1.0}, "initial_alpha must be in"),
+    ({"initial_alpha": 1.0}, "initial_alpha must be a number in"),
     ({"shared_axes": [0]}, "shared_axes must be input axes"),
 ])
 def test_bad_arguments(kwargs, message):
@@ -79,4 +79,4 @@ def test_round_trip_and_safe_mode_reload(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     np.testing.assert_allclose(loaded.predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-5)
-    assert nin.activations.ACTIVATION_LABELS["sprelu"] == "SPReLU"
+    assert nin.layers.activations.ACTIVATION_LABELS["sprelu"] == "SPReLU"

@@ -171,14 +171,18 @@ def mismatch(trained, reference, initial):
 
 def real_trainer(activation, batch_norm, he_init):
     """The trainer a run trains, assembled by the toolkit's own code."""
-    from nin.config import RunConfig
-    from nin.network import build_for, compile_trainer, training_model
+    from nin.training.config import RunConfig
+    from nin.training.trainer import (
+        build_network,
+        compile_trainer,
+        training_model,
+    )
 
     config = RunConfig(activation=activation, batch_norm=batch_norm,
                        he_init=he_init, dataset="synthetic", width=WIDTH,
                        dropout=0.0, augment=False, precision="fp32",
                        batch_size=BATCH, lr=LR, jit="off")
-    network = build_for(config, (32, 32, 3), 10)
+    network = build_network(config, (32, 32, 3), 10)
     return compile_trainer(training_model(network, config), config)
 
 
@@ -206,7 +210,8 @@ def test_real_trainer_matches_an_independent_reference(activation,
     y = rng.integers(0, 10, STEPS * BATCH)
     trainer.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
     trained = keras_weights(trainer)
-    assert int(keras.ops.convert_to_numpy(trainer.optimizer.iterations)) == STEPS
+    iterations = keras.ops.convert_to_numpy(trainer.optimizer.iterations)
+    assert int(iterations) == STEPS
 
     # TensorFlow's fused batch norm raises epsilon to cuDNN's minimum.
     epsilon = 1.001e-5 if keras.backend.backend() == "tensorflow" else 1e-5

@@ -12,12 +12,12 @@ from tensorboard.backend.event_processing.event_accumulator import (
 )
 from tensorboard.util import tensor_util
 
-import lab4
-import nin.training
+import nin.training.loop
 from callbacks.diagnostics import dead_fraction
-from nin.config import RunConfig
-from nin.gradients import loss_gradients
+from callbacks.gradients import loss_gradients
+from nin.cli import lab4
 from nin.training import RunInterrupted, train
+from nin.training.config import RunConfig
 
 
 def test_overfit_mode_reaches_100_percent_training_accuracy(tmp_path,
@@ -77,17 +77,17 @@ def test_plateau_and_early_stopping_on_a_hold_out(plateau_run):
 def test_plateau_and_early_stopping_resume_exactly(tmp_path, monkeypatch,
                                                   plateau_run):
     reference, _ = plateau_run
-    order = nin.training.epoch_order
+    order = nin.training.loop.epoch_order
 
     def interrupt_at_epoch_1(size, seed, epoch):
         if epoch == 1:
             raise KeyboardInterrupt
         return order(size, seed, epoch)
 
-    monkeypatch.setattr(nin.training, "epoch_order", interrupt_at_epoch_1)
+    monkeypatch.setattr(nin.training.loop, "epoch_order", interrupt_at_epoch_1)
     with pytest.raises(RunInterrupted):
         train(plateau_config(tmp_path / "resumed"), verbose=0)
-    monkeypatch.setattr(nin.training, "epoch_order", order)
+    monkeypatch.setattr(nin.training.loop, "epoch_order", order)
     resumed = train(plateau_config(tmp_path / "resumed"), verbose=0)
     assert resumed["resumed_at_epochs"] == [1]
     assert resumed["epochs"] == 3 and resumed["stopped_early"] is True

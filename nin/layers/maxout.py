@@ -10,6 +10,8 @@ channels and this layer reduces each group of `pieces` consecutive channels
 import keras
 from keras import ops
 
+from nin.validation import INT_AT_LEAST_TWO
+
 
 @keras.saving.register_keras_serializable(package="nin")
 class Maxout(keras.layers.Layer):
@@ -21,13 +23,7 @@ class Maxout(keras.layers.Layer):
 
     def __init__(self, pieces=2, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(pieces, bool) or not isinstance(pieces, int) \
-                or pieces < 2:
-            raise ValueError(
-                "Maxout `pieces` must be an integer >= 2. "
-                f"Received: pieces={pieces!r}"
-            )
-        self.pieces = pieces
+        self.pieces = INT_AT_LEAST_TWO("pieces", pieces)
 
     def _units_for(self, input_shape):
         channels = input_shape[-1]

@@ -19,6 +19,8 @@ import math
 import keras
 from keras import ops
 
+from nin.validation import OPEN_FRACTION
+
 
 @keras.saving.register_keras_serializable(package="nin")
 class SigmoidPReLU(keras.layers.Layer):
@@ -33,11 +35,7 @@ class SigmoidPReLU(keras.layers.Layer):
 
     def __init__(self, shared_axes=None, initial_alpha=0.5, **kwargs):
         super().__init__(**kwargs)
-        initial_alpha = float(initial_alpha)
-        if not 0.0 < initial_alpha < 1.0:
-            raise ValueError(
-                "initial_alpha must be in (0, 1). "
-                f"Received: initial_alpha={initial_alpha}")
+        initial_alpha = float(OPEN_FRACTION("initial_alpha", initial_alpha))
         if shared_axes is not None:
             shared_axes = [int(axis) for axis in shared_axes]
             if any(axis < 1 for axis in shared_axes):

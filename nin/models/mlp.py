@@ -9,16 +9,16 @@ layer's activation; off by default.
 
 import keras
 
-from nin.blocks import classifier, dense_block, scale_width
-from nin.registry import register_model
+from nin.models.blocks import classifier, dense_block, scale_width
+from nin.models.registry import register_model
+from nin.validation import FRACTION
 
 HIDDEN_UNITS = (100, 100, 100)
 
 
 @register_model("mlp", weight_decay=0.0, dropout=0.0)
 def build_mlp(inputs, spec, num_classes, width, *, dropout):
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1). Received: {dropout!r}")
+    FRACTION("dropout", dropout)
     x = keras.layers.Flatten(name="flatten")(inputs)
     for index, units in enumerate(HIDDEN_UNITS, start=1):
         x = dense_block(x, scale_width(units, width), spec, name=f"fc{index}")

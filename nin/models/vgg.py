@@ -10,8 +10,9 @@ The thesis uses no weight decay, hence the default 0.
 
 import keras
 
-from nin.blocks import classifier, conv_block, dense_block, scale_width
-from nin.registry import register_model
+from nin.models.blocks import classifier, conv_block, dense_block, scale_width
+from nin.models.registry import register_model
+from nin.validation import FRACTION
 
 CONV_FILTERS = (64, 128, 256, 512, 512)
 DENSE_UNITS = (512, 512)
@@ -19,8 +20,7 @@ DENSE_UNITS = (512, 512)
 
 @register_model("vgg", dropout=0.0, weight_decay=0.0)
 def build_vgg(inputs, spec, num_classes, width, *, dropout):
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1). Received: {dropout!r}")
+    FRACTION("dropout", dropout)
     x = inputs
     for stage, filters in enumerate(CONV_FILTERS, start=1):
         filters = scale_width(filters, width)

@@ -1,0 +1,96 @@
+"""`labs/grid.py`: train the lab's 10 runs one after another.
+
+Runs seed 001's 2x2x2 grid (ReLU/ELU x BN x WI) plus LReLU+BN+WI and
+Maxout+BN+WI, each as its own `lab4.py` process (`nin.launch.local`), so
+no memory is carried from one run to the next. Every other option goes to
+`lab4.py` unchanged (`--dataset digits --epochs 2 --width 0.25 --logdir
+logs/d`), checked here first as lab4.py would.
+
+- A run whose folder holds `results.json` is finished and skipped without
+  starting a process, so running the same command again continues the
+  grid where it stopped. A finished run trained with other settings (2
+  epochs where 164 are asked, say) is left alone and reported as failed;
+  `--overwrite` only reaches the runs that are not finished.
+- `--only ELU+BN+WI,BN` picks runs; `--list` prints one `lab4.py` command
+  per line instead of running anything (for a cluster queue, GNU
+  `parallel` or several GPUs).
+- A run that diverges (lab4 exit code 3) or fails (2: bad input, other:
+  crash) does not stop the grid. The closing summary gives each run's
+  status, test accuracy and time.
+
+Exit code: 0 all runs finished, 3 none failed but some diverged, 1 some
+failed, 2 bad options (before anything runs), 130 interrupted.
+"""
+
+import argparse
+import sys
+import time
+
+from nin.cli import lab4
+from nin.cli.exit_codes import EXIT_BAD_INPUT
+from nin.launch import local
+from nin.launch.jobs import Job
+from nin.report.lab_runs import LAB_RUNS, RUN_NAMES, select_runs
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="grid.py", allow_abbrev=False,
+        description="Train the lab's 10 runs one after another. Options "
+                    "not listed here go to every labs/lab4.py run "
+                    "(see python labs/lab4.py --help).",
+        epilog="Runs: " + ", ".join(RUN_NAMES),
+    )
+    parser.add_argument("--only", default=None, metavar="NAME[,NAME]",
+                        help="run only these runs (names as listed below)")
+    parser.add_argument("--list", action="store_true",
+                        help="print one lab4.py command per run and exit")
+    return parser
+
+
+def _raise_value_error(message):
+    raise ValueError(message)
+
+
+def plan(runs, lab4_options):
+    """One `Job` per lab run, its options checked as lab4.py would.
+
+    Raises `ValueError` for options lab4.py rejects and for options that
+    would change the run itself (`--act`, `--bn`, `--wi`: use `--only`).
+    """
+    parser = lab4.make_parser()
+    parser.error = _raise_value_error  # one line from main, no usage
+    jobs = []
+    for run in runs:
+        argv = [*run.lab4_args(), *lab4_options]
+        config = lab4.config_from_args(parser.parse_args(argv))
+        if (config.activation, config.batch_norm, config.he_init) != (
+                run.activation, run.batch_norm, run.he_init):
+            raise ValueError(
+                "the grid sets --act, --bn and --wi for each run; pick runs "
+                "with --only NAME[,NAME] instead")
+        jobs.append(Job.for_config(config, argv, name=run.name))
+    return jobs
+
+
+def main(argv=None):
+    parser = make_parser()
+    args, lab4_options = parser.parse_known_args(argv)
+    try:
+        runs = select_runs(args.only) if args.only else LAB_RUNS
+        jobs = plan(runs, lab4_options)
+    except ValueError as error:  # bad input: one line, no traceback
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
+    if args.list:
+        for job in jobs:
+            print(job.shown_command())
+        return 0
+    started = time.monotonic()
+    records = local.run_jobs(jobs)
+    print(f"\nGrid summary ({time.monotonic() - started:.1f}s):")
+    print(local.summary(records), flush=True)
+    return local.exit_code(records)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""`labs/lab4.py`: train one Lab 4 run (activation x BN x He init).
+
+    python labs/lab4.py --act elu --bn --wi
+
+runs seed 001's recipe (164 epochs, Nesterov SGD, LR 0.1/0.01/0.001 at
+epochs 81/122, batch 128, pad-crop-flip augmentation) and writes
+`LOGDIR/RUN_NAME/` with config.json, TensorBoard event files, model.keras
+and results.json, plus a checkpoint after every epoch. Running the same
+command again resumes an unfinished run exactly, and only reports a
+finished one. The training flags are RunConfig's (`run_flags`). Exit
+codes (`exit_codes`): 0 done (or already finished), 2 bad input
+(one-line message), 3 the run diverged (loss NaN/inf; recorded in
+results.json), 4 the run could not be written (disk full, no permission),
+130 interrupted (Ctrl-C; the last epoch's checkpoint is kept).
+"""
+
+import argparse
+import sys
+
+from nin.cli.exit_codes import (
+    EXIT_BAD_INPUT,
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    EXIT_WRITE_FAILED,
+)
+from nin.cli.run_flags import add_run_flags, run_config
+from nin.training import RunFinished, RunInterrupted, train
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="lab4.py",
+        description="Train one Lab 4 run and log it for TensorBoard.",
+    )
+    add_run_flags(parser)
+    add = parser.add_argument
+    add("--resume", action=argparse.BooleanOptionalAction, default=True,
+        help="continue an unfinished run from its last epoch (default on)")
+    add("--overwrite", action="store_true",
+        help="start an existing run again; the old one is moved aside")
+    add("--verbose", type=int, default=None, choices=[0, 1, 2],
+        help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    return parser
+
+
+def config_from_args(args):
+    return run_config(args)
+
+
+def main(argv=None):
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+        results = train(config, overwrite=args.overwrite,
+                        resume=args.resume,
+                        verbose="auto" if args.verbose is None
+                        else args.verbose)
+    except KeyboardInterrupt:  # outside the epochs: set-up or final save
+        print("\nInterrupted. Completed epochs, if any, are checkpointed; "
+              "run the same command again to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as error:  # bad input: one line, no traceback
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
+    except RunFinished as finished:
+        print(f"{config.run_name} is already finished: {finished.run_dir} "
+              f"(test accuracy "
+              f"{_percent(finished.results.get('test_accuracy'))}). "
+              "Use --overwrite to train it again; the old run is kept.")
+        return 0
+    except RunInterrupted as interrupted:
+        print(f"\nInterrupted. {interrupted.epochs_completed} epoch(s) are "
+              f"checkpointed in {interrupted.run_dir}; run the same command "
+              "again to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:  # disk full, permissions, vanished folder
+        parser.exit(EXIT_WRITE_FAILED,
+                    f"{parser.prog}: error: could not read or write a file "
+                    f"({error}). Completed epochs stay checkpointed; fix "
+                    "the problem and run the same command to resume.\n")
+    split = "test" if "best_test_accuracy" in results else "validation"
+    print(f"{results['run_name']}: test accuracy "
+          f"{_percent(results['test_accuracy'])}, best {split} accuracy "
+          f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
+          f"{results['best_epoch']}")
+    if "train_accuracy" in results:
+        print(f"Sanity mode: training-subset accuracy "
+              f"{_percent(results['train_accuracy'])}")
+    if results["diverged"]:
+        print(f"Diverged at epoch {results['diverged_epoch']} "
+              "(loss NaN/inf); see results.json.")
+        return EXIT_DIVERGED
+    return 0
+
+
+def _percent(value):
+    return "n/a" if value is None else f"{100 * value:.2f}%"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""Evaluating saved runs on their test sets:
+
+    ensemble.py   the softmax average of several runs (seed 004)
+"""

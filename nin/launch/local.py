@@ -1,0 +1,95 @@
+"""Run jobs one after another on this machine, each as its own process.
+
+Each job is a `lab4.py` process (no memory carried from one run to the
+next) with its output streamed. A job whose folder holds results.json is
+finished and skipped without starting a process; a finished run with
+other settings is left alone and counts as failed. A run that diverges
+or fails does not stop the others; Ctrl-C stops the list and says what
+ran. `summary` and `exit_code` turn the records into the closing table
+and the documented exit code.
+"""
+
+import os
+import subprocess
+import time
+
+from nin.cli.exit_codes import (
+    EXIT_DIVERGED,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+)
+from nin.launch.jobs import status_of
+from nin.training.run_folder import read_results
+
+
+def record(name, status, results=None, seconds=0.0):
+    return {"run": name, "status": status, "results": results,
+            "seconds": seconds}
+
+
+def train_job(job, index, total):
+    """Run one lab4.py process, its output streamed; return its record."""
+    print(f"\n=== [{index}/{total}] {job.name}: {job.shown_command()}",
+          flush=True)
+    started = time.monotonic()
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    exit_code = subprocess.run(job.command(), env=environment).returncode
+    results = read_results(job.run_dir)
+    return record(job.name, status_of(exit_code, results), results,
+                  time.monotonic() - started)
+
+
+def skip_job(job, results, header):
+    """The record of a finished run; never trained again, even if its
+    settings differ from the asked ones (then it counts as failed)."""
+    differences = job.other_settings()
+    if differences:
+        print(f"{header}: {job.run_dir} holds a finished run with other "
+              f"settings: {', '.join(differences)}. Not trained; use "
+              "another --logdir.", flush=True)
+        return record(job.name, "failed (other settings)", results)
+    print(f"{header}: finished in {job.run_dir}, skipped", flush=True)
+    diverged = ", diverged" if results.get("diverged") else ""
+    return record(job.name, f"skipped (finished{diverged})", results)
+
+
+def run_jobs(jobs):
+    """Train or skip each job in turn; returns one record per job."""
+    records = []
+    try:
+        for index, job in enumerate(jobs, start=1):
+            results = read_results(job.run_dir)
+            if results is None:
+                records.append(train_job(job, index, len(jobs)))
+            else:
+                records.append(skip_job(
+                    job, results, f"=== [{index}/{len(jobs)}] {job.name}"))
+    except KeyboardInterrupt:
+        records.append(record(jobs[len(records)].name, "interrupted"))
+    for job in jobs[len(records):]:
+        records.append(record(job.name, "not run"))
+    return records
+
+
+def summary(records):
+    lines = [f"{'run':<14} {'status':<32} {'test acc':>9} {'time':>9}"]
+    for entry in records:
+        results = entry["results"] or {}
+        accuracy = results.get("test_accuracy")
+        shown = "-" if accuracy is None else f"{100 * accuracy:.2f}%"
+        lines.append(f"{entry['run']:<14} {entry['status']:<32} "
+                     f"{shown:>9} {entry['seconds']:>8.1f}s")
+    return "\n".join(lines)
+
+
+def exit_code(records):
+    """130 interrupted, 1 some failed, 3 some diverged, else 0."""
+    statuses = [entry["status"] for entry in records]
+    if "interrupted" in statuses:
+        return EXIT_INTERRUPTED
+    if any(s.startswith("failed") or s == "not run" for s in statuses):
+        return EXIT_FAILED
+    if any("diverged" in s for s in statuses):
+        return EXIT_DIVERGED
+    return EXIT_OK

@@ -1,0 +1,64 @@
+"""Read a run's per-epoch TensorBoard scalars, every point of them: the
+one event reader of the toolkit (the lab report and the grader).
+
+tensorboard's `EventAccumulator` keeps only a reservoir sample (10
+tensors per tag by default); `size_guidance` 0 keeps every point, which
+a curve and a check of "one point per epoch" need. Values written by
+`tensorboard.summary` are tensors (`tensor_proto`); older
+`tf.summary.scalar` files use `simple_value`, read too. A step written
+twice keeps its last value. The grader passes `max_bytes`, so a student's
+oversized event files are refused before they are parsed.
+"""
+
+from pathlib import Path
+
+SPLITS = ("train", "test")
+
+
+def read_scalars(folder, max_bytes=None):
+    """{tag: [(step, value), ...] sorted by step} of one event folder
+    ({} when the folder does not exist)."""
+    from tensorboard.backend.event_processing.event_accumulator import (
+        EventAccumulator,
+    )
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    if max_bytes is not None:
+        size = sum(path.stat().st_size for path in folder.glob("events.*"))
+        if size > max_bytes:
+            raise ValueError(f"{folder.name}/ event files are too big "
+                             f"({size} bytes > {max_bytes})")
+    accumulator = EventAccumulator(
+        str(folder), size_guidance={"tensors": 0, "scalars": 0})
+    accumulator.Reload()
+    tags = accumulator.Tags()
+    by_tag = {}
+    for tag in tags.get("tensors", []):
+        by_tag[tag] = {int(event.step): _tensor_value(event.tensor_proto)
+                       for event in accumulator.Tensors(tag)}
+    for tag in tags.get("scalars", []):
+        by_tag.setdefault(tag, {}).update({
+            int(event.step): float(event.value)
+            for event in accumulator.Scalars(tag)})
+    return {tag: sorted(points.items()) for tag, points in by_tag.items()}
+
+
+def _tensor_value(proto):
+    if proto.float_val:
+        return float(proto.float_val[0])
+    if proto.double_val:
+        return float(proto.double_val[0])
+    import numpy as np
+    from tensorboard.util import tensor_util
+
+    return float(np.asarray(tensor_util.make_ndarray(proto)).reshape(-1)[0])
+
+
+def read_run_scalars(run_dir, max_bytes=None):
+    """{"train/epoch_accuracy": [(step, value), ...], ...} for a run."""
+    return {f"{split}/{tag}": points
+            for split in SPLITS
+            for tag, points in read_scalars(Path(run_dir) / split,
+                                            max_bytes).items()}

@@ -1,0 +1,131 @@
+"""What this machine and backend decide about a run, at the moment it
+starts: precision "auto", the XLA choice, determinism, several devices,
+and the software versions recorded with the run.
+
+Nothing here runs when a `RunConfig` is built; training (and the bench)
+call `resolved(config)` when they start, so config.json records what ran.
+"""
+
+import contextlib
+import dataclasses
+import platform
+
+import keras
+import numpy as np
+
+from nin.models.precision import check_precision
+
+
+def resolve_precision(precision):
+    """`precision`, with "auto" made "bf16" where the hardware computes
+    bfloat16 natively, else "fp32" (see `has_native_bf16`)."""
+    if precision == "auto":
+        return "bf16" if has_native_bf16() else "fp32"
+    return check_precision(precision)
+
+
+def resolved(config):
+    """`config` as it will run here: precision "auto" decided (what
+    config.json records)."""
+    return dataclasses.replace(
+        config, precision=resolve_precision(config.precision))
+
+
+def has_native_bf16():
+    """A GPU of compute capability >= 8.0 (A100, H100, ...) or, with no
+    GPU and the TensorFlow backend, a CPU with AVX512-BF16 or AMX
+    instructions (oneDNN's bf16 kernels: twice fp32 for NIN on the 2-core
+    development CPU). Elsewhere bfloat16 is emulated, or on a CPU under
+    JAX (XLA's CPU kernels) measured no faster than float32 (0.97x)."""
+    capability = _gpu_compute_capability()
+    if capability is not None:
+        return capability >= (8, 0)
+    if keras.backend.backend() != "tensorflow":
+        return False
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set(cpuinfo.read().split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def _gpu_compute_capability():
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        if gpus:
+            major, minor = str(gpus[0].compute_capability).split(".")[:2]
+            return int(major), int(minor)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return tuple(details.get("compute_capability", (0, 0)))
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_capability(0)
+    return None
+
+
+def resolve_jit(jit):
+    """`jit_compile` for Keras from "auto" | "on" | "off".
+
+    "auto" is Keras's own choice (XLA where every layer supports it), except
+    with TensorFlow on a CPU: there XLA's convolutions measured several
+    times slower than TensorFlow's oneDNN kernels (labs/bench.py,
+    docs/performance.md), so auto means off.
+    """
+    if jit != "auto":
+        return jit == "on"
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        if not tf.config.list_physical_devices("GPU"):
+            return False
+    return "auto"
+
+
+def enable_determinism():
+    """Deterministic ops where the backend offers a switch (TensorFlow)."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def distribution_scope(distribute):
+    """Context in which a model is built, compiled and loaded.
+
+    "none": one device. "mirrored": TensorFlow's MirroredStrategy, one
+    replica per visible GPU (or per logical CPU device); `fit`'s batch size
+    is the global batch, split evenly over the replicas, so the recipe's
+    batch 128 and LR 0.1 keep their meaning on any number of GPUs.
+    """
+    if distribute == "none":
+        return contextlib.nullcontext()
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(
+            "--distribute mirrored needs KERAS_BACKEND=tensorflow. "
+            f"Received backend: {keras.backend.backend()!r}"
+        )
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy().scope()
+
+
+def environment():
+    """Versions and backend, recorded with every run."""
+    return {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }

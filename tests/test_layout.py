@@ -1,0 +1,199 @@
+"""The package layout's rules, read from every module's imports (`ast`).
+
+- no import cycles between the toolkit's modules (imports inside
+  functions count: a lazy import is still a dependency);
+- `callbacks` imports nothing from `nin` or `grading`; `nin` nothing from
+  `grading`;
+- `nin.layers` and `nin.models` import no training, report, study,
+  evaluation, launch, bench or command-line code;
+- nothing imports `labs/` or `tests/`; each `labs/X.py` only calls one
+  command line's `main` (`nin.cli.X`, or `grading.cli`);
+- code is found one way, the installed package: no `sys.path` edits and
+  no `PYTHONPATH` anywhere in the repository but this file.
+
+The checks are functions of a folder, so the last tests plant a cycle
+and a forbidden import in a scratch tree and see them reported.
+"""
+
+import ast
+import importlib.metadata
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("nin", "callbacks", "grading")
+FORBIDDEN = [  # (importer prefix, imported prefix)
+    ("callbacks", "nin"), ("callbacks", "grading"), ("nin", "grading"),
+    *[(low, high) for low in ("nin.layers", "nin.models")
+      for high in ("nin.training", "nin.report", "nin.study",
+                   "nin.evaluation", "nin.launch", "nin.bench",
+                   "nin.cli")],
+]
+
+
+def module_name(root, path):
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_names(tree, module, is_package):
+    """Every module name `tree` imports, as written (relative imports
+    resolved), with `from X import y` also giving `X.y`."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base[:len(base) - node.level + (1 if is_package
+                                                       else 0)]
+                source = ".".join(base + ([node.module] if node.module
+                                          else []))
+            else:
+                source = node.module
+            names.add(source)
+            names.update(f"{source}.{alias.name}" for alias in node.names)
+    return names
+
+
+def import_graph(root, packages=PACKAGES):
+    """{module: set of the packages' modules it imports} under `root`."""
+    files = {module_name(root, path): path
+             for package in packages
+             for path in sorted((root / package).rglob("*.py"))}
+    graph = {}
+    for module, path in files.items():
+        tree = ast.parse(path.read_text(), str(path))
+        names = imported_names(tree, module, path.name == "__init__.py")
+        graph[module] = {name for name in names
+                         if name in files and name != module}
+    return graph
+
+
+def find_cycle(graph):
+    """One import cycle as [a, b, ..., a], or None."""
+    state = {}
+
+    def visit(module, path):
+        state[module] = "open"
+        for target in sorted(graph[module]):
+            if state.get(target) == "open":
+                return path[path.index(target):] + [target]
+            if target not in state:
+                cycle = visit(target, path + [target])
+                if cycle:
+                    return cycle
+        state[module] = "done"
+        return None
+
+    for module in sorted(graph):
+        if module not in state:
+            cycle = visit(module, [module])
+            if cycle:
+                return cycle
+    return None
+
+
+def _within(name, prefix):
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def forbidden_imports(graph, rules=FORBIDDEN):
+    """['importer -> imported', ...] for every import a rule forbids."""
+    return sorted(f"{module} -> {target}"
+                  for module, targets in graph.items()
+                  for target in targets for low, high in rules
+                  if _within(module, low) and _within(target, high))
+
+
+def test_the_toolkit_has_no_import_cycle():
+    assert find_cycle(import_graph(REPO)) is None
+
+
+def test_lower_layers_never_import_higher_ones():
+    assert forbidden_imports(import_graph(REPO)) == []
+
+
+def test_nothing_imports_labs_or_tests():
+    scripts = {path.stem for path in (REPO / "labs").glob("*.py")}
+    offenders = []
+    for folder in ("nin", "callbacks", "grading", "labs", "tests"):
+        for path in (REPO / folder).rglob("*.py"):
+            module = module_name(REPO, path)
+            names = imported_names(ast.parse(path.read_text()), module,
+                                   path.name == "__init__.py")
+            tops = {name.split(".")[0] for name in names}
+            bad = tops & ({"labs", "tests", "conftest"} | scripts)
+            if bad:
+                offenders.append(f"{path.relative_to(REPO)}: {sorted(bad)}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("script", sorted(
+    path.name for path in (REPO / "labs").glob("*.py")))
+def test_each_lab_script_only_calls_a_command_line(script):
+    path = REPO / "labs" / script
+    tree = ast.parse(path.read_text())
+    imports = imported_names(tree, f"labs.{path.stem}", False)
+    expected = ("grading.cli" if path.stem == "grade"
+                else f"nin.cli.{path.stem}")
+    assert imports == {"sys", expected, f"{expected}.main"}
+    assert ast.get_docstring(tree)  # says what it runs and how
+    assert len(path.read_text().splitlines()) <= 20
+
+
+def test_code_is_found_only_as_the_installed_package():
+    result = subprocess.run(
+        ["git", "grep", "-n", "-e", "sys.path", "-e", "PYTHONPATH"],
+        cwd=REPO, capture_output=True, text=True)
+    hits = [line for line in result.stdout.splitlines()
+            if not line.startswith("tests/test_layout.py:")]
+    assert hits == []
+    import callbacks
+    import grading
+    import nin
+
+    assert importlib.metadata.version("nin-lab4")  # pip install -e .
+    for package in (nin, callbacks, grading):
+        assert Path(package.__file__).resolve().parent.parent == REPO
+
+
+def plant(root, files):
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_a_planted_cycle_is_found(tmp_path):
+    plant(tmp_path, {
+        "nin/__init__.py": "",
+        "nin/report/__init__.py": "",
+        "nin/report/figures.py": "from nin.report import tables\n",
+        "nin/report/tables.py":
+            "def draw():\n    from nin.report.figures import plot\n",
+        "callbacks/__init__.py": "", "grading/__init__.py": "",
+    })
+    assert find_cycle(import_graph(tmp_path)) == [
+        "nin.report.figures", "nin.report.tables", "nin.report.figures"]
+
+
+def test_a_planted_forbidden_import_is_found(tmp_path):
+    plant(tmp_path, {
+        "nin/__init__.py": "", "nin/layers/__init__.py": "",
+        "nin/layers/maxout.py": "from ..training import loop\n",
+        "nin/training/__init__.py": "", "nin/training/loop.py": "",
+        "callbacks/__init__.py": "import nin.layers.maxout\n",
+        "grading/__init__.py": "",
+    })
+    assert forbidden_imports(import_graph(tmp_path)) == [
+        "callbacks -> nin.layers.maxout",
+        "nin.layers.maxout -> nin.training",
+        "nin.layers.maxout -> nin.training.loop",
+    ]
+    assert find_cycle(import_graph(tmp_path)) is None
