@@ -197,3 +197,23 @@ def test_a_planted_forbidden_import_is_found(tmp_path):
         "nin.layers.maxout -> nin.training.loop",
     ]
     assert find_cycle(import_graph(tmp_path)) is None
+
+
+def test_every_lab4_flag_is_documented():
+    from nin.cli import lab4
+
+    documented = (REPO / "README.md").read_text() + (
+        REPO / "docs" / "beyond-lab4.md").read_text()
+    flags = {option for action in lab4.make_parser()._actions
+             for option in action.option_strings
+             if option.startswith("--") and not option.startswith("--no-")
+             and option != "--help"}
+    assert sorted(flag for flag in flags
+                  if f"`{flag}" not in documented) == []
+
+
+def test_the_readme_is_short_and_links_every_page():
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.splitlines()) <= 250
+    for page in sorted((REPO / "docs").glob("*.md")):
+        assert f"(docs/{page.name})" in readme, page.name
