@@ -12,7 +12,11 @@ keras, numpy and tensorboard only, never `nin`:
     gradients.py    loss gradients on any backend (for diagnostics)
 """
 
-from callbacks.atomic import save_model_atomic, write_json_atomic
+from callbacks.atomic import (
+    save_model_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from callbacks.checkpoint import EpochCheckpoint, read_checkpoint
 from callbacks.run_tracker import RunTracker, wait_for_training
 from callbacks.schedules import StepSchedule, scaled_drops, step_decay
@@ -29,4 +33,5 @@ __all__ = [
     "step_decay",
     "wait_for_training",
     "write_json_atomic",
+    "write_text_atomic",
 ]

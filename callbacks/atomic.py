@@ -21,19 +21,16 @@ def _fsync_path(path, directory=False):
         os.close(descriptor)
 
 
-def write_json_atomic(path, data, default=None):
-    """Write `data` as JSON to `path` via temp file + fsync + rename
-    (`default` as in `json.dump`, for values JSON does not know)."""
+def write_text_atomic(path, text):
+    """Write `text` to `path` via temp file + fsync + rename (0644)."""
     path = Path(path)
     descriptor, temp_name = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
         os.fchmod(descriptor, 0o644)  # mkstemp makes it private (0600)
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True,
-                      default=default)
-            handle.write("\n")
+        with os.fdopen(descriptor, "w", newline="") as handle:
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
@@ -41,6 +38,13 @@ def write_json_atomic(path, data, default=None):
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomic(path, data, default=None):
+    """Write `data` as JSON to `path`, atomically (`default` as in
+    `json.dump`, for values JSON does not know)."""
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True,
+                                       default=default) + "\n")
 
 
 def save_model_atomic(model, path):

@@ -1,5 +1,8 @@
 """Write what the TA and the student read: results.json, feedback.md, CSV.
 
+Every file is written atomically (`callbacks.atomic`), so a grader
+killed mid-class never leaves a half-written grade.
+
 `results.json` follows the Gradescope autograder format: top-level
 `score`, `output` and `tests` (each with `name`, `score`, `max_score`,
 `status` "passed"/"failed" and `output`); our grading status, flags and
@@ -10,9 +13,11 @@ that a spreadsheet would run as a formula are quoted.
 """
 
 import csv
+import io
 import json
 import re
 
+from callbacks.atomic import write_json_atomic, write_text_atomic
 from grading.rubric import max_points
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -67,8 +72,8 @@ def failed(rubric, reason):
 
 def write_student(folder, name, graded, rubric):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(graded, indent=2) + "\n")
-    (folder / "feedback.md").write_text(feedback(name, graded, rubric))
+    write_json_atomic(folder / "results.json", graded)
+    write_text_atomic(folder / "feedback.md", feedback(name, graded, rubric))
 
 
 def feedback(name, graded, rubric):
@@ -113,7 +118,8 @@ def write_gradebook(out, students):
         except (OSError, ValueError, KeyError, TypeError):
             row = [name, "", "", "", "not graded", ""]
         rows.append([_cell(value) for value in row])
-    with open(out / GRADEBOOK, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    write_text_atomic(out / GRADEBOOK, text.getvalue())

@@ -99,3 +99,23 @@ def test_an_old_finished_run_is_graded(tmp_path):
                  "logged accuracy reproduced"):
         assert statuses[f"ELU+BN+WI: {item}"] == "passed", item
     assert result["extra_data"]["status"] == "graded"
+
+
+def test_the_imports_the_readme_lists_still_work():
+    import callbacks
+    import nin
+    import nin.layers
+    from nin.augment import PadCropFlip
+    from nin.data import load_dataset, standardize
+
+    assert nin.list_models() == ["mlp", "nin", "vgg"]
+    assert "pool2" in nin.model_options("nin")
+    assert nin.build_model("mlp", activation="relu", batch_norm=False,
+                           he_init=False).count_params() == 328_510
+    assert nin.layers.Maxout(pieces=3).pieces == 3
+    assert PadCropFlip is nin.layers.PadCropFlip
+    assert callable(load_dataset) and callable(standardize)
+    assert callbacks.step_decay(81) == pytest.approx(0.01)
+    assert isinstance(callbacks.StepSchedule(),
+                      keras.callbacks.LearningRateScheduler)
+    assert issubclass(callbacks.EpochTensorBoard, keras.callbacks.Callback)
