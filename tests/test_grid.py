@@ -13,6 +13,7 @@ import pytest
 from nin.cli import grid, lab4
 from nin.launch import local
 from nin.launch.jobs import status_of
+from nin.launch.records import exit_code
 from nin.report.lab_runs import LAB_RUNS, RUN_NAMES, lab_run, select_runs
 from nin.training.config import RunConfig
 
@@ -112,11 +113,11 @@ def test_exit_code_says_failed_then_diverged_then_done():
     def records(*statuses):
         return [{"status": status} for status in statuses]
 
-    assert local.exit_code(records("done", "skipped (finished)")) == 0
-    assert local.exit_code(records("done", "diverged")) == 3
-    assert local.exit_code(records("skipped (finished, diverged)")) == 3
-    assert local.exit_code(records("diverged", "failed (exit 1)")) == 1
-    assert local.exit_code(records("interrupted", "not run")) == 130
+    assert exit_code(records("done", "skipped (finished)")) == 0
+    assert exit_code(records("done", "diverged")) == 3
+    assert exit_code(records("skipped (finished, diverged)")) == 3
+    assert exit_code(records("diverged", "failed (exit 1)")) == 1
+    assert exit_code(records("interrupted", "not run")) == 130
 
 
 def test_forced_divergence_is_recorded_and_the_grid_goes_on(lab_grid):
@@ -191,7 +192,8 @@ def test_a_failed_run_does_not_stop_the_grid(tmp_path, capsys):
         subprocess.CompletedProcess([], returncode=2)
     with mock.patch.object(local.subprocess, "run",
                            side_effect=finished) as run:
-        code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
+        code = grid.main(["--only", "None,WI", "--gpus", "none",
+                          "--logdir", str(tmp_path)])
     assert code == 1 and run.call_count == 2
     assert run.call_args.args[0][1:] == [
         "-m", "nin.cli.lab4", "--act", "relu", "--no-bn", "--wi",
@@ -203,7 +205,8 @@ def test_a_failed_run_does_not_stop_the_grid(tmp_path, capsys):
 def test_ctrl_c_stops_the_grid_and_says_what_ran(tmp_path, capsys):
     with mock.patch.object(local.subprocess, "run",
                            side_effect=KeyboardInterrupt):
-        code = grid.main(["--only", "None,WI", "--logdir", str(tmp_path)])
+        code = grid.main(["--only", "None,WI", "--gpus", "none",
+                          "--logdir", str(tmp_path)])
     assert code == 130
     assert summary_statuses(capsys.readouterr().out) == {
         "None": "interrupted", "WI": "not run"}

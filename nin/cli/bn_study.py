@@ -12,8 +12,11 @@ Each run trains with the thesis's recipe (`nin.study.runs`) into
 lab4.py: an interrupted study resumes where it stopped and finished runs
 are never trained again. Then `LOGDIR/DATASET/report/` receives
 report.md, the Table B.1-B.4-style CSVs (ours next to seed 003's) and the
-figures (`nin.study.report`). Exit codes: 0 done, 2 bad input, 4 a file
-could not be written, 130 interrupted.
+figures (`nin.study.report`). One run at a time trains in this process;
+`--jobs N` trains N at once as lab4.py processes, placed on `--gpus`
+(`nin.launch`). Exit codes: 0 done, 1 some run failed (`--jobs`; the
+others went on), 2 bad input, 4 a file could not be written, 130
+interrupted.
 """
 
 import argparse
@@ -22,9 +25,15 @@ from pathlib import Path
 
 from nin.cli.exit_codes import (
     EXIT_BAD_INPUT,
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_WRITE_FAILED,
 )
+from nin.cli.launch_flags import add_launch_flags, launch_settings
+from nin.cli.run_flags import run_argv
+from nin.launch.here import run_here
+from nin.launch.jobs import Job
+from nin.launch.records import exit_code, summary
 from nin.study.report import write_report
 from nin.study.runs import GROUPS, MODELS, describe, study_runs
 from nin.training import RunFinished, RunInterrupted, train
@@ -63,6 +72,7 @@ def make_parser():
     add("--report-only", action="store_true",
         help="write the report from finished runs, train nothing")
     add("--verbose", type=int, default=0, choices=[0, 1, 2])
+    add_launch_flags(parser)
     return parser
 
 
@@ -75,7 +85,25 @@ def unique_runs(runs):
     return unique
 
 
+def study_jobs(runs):
+    """One lab4.py job per distinct run (`--jobs N`)."""
+    return [Job.for_config(run.config, run_argv(run.config),
+                           name=f"{run.model}/{run.variant}/{run.network}")
+            for run in unique_runs(runs)]
+
+
+def train_at_once(runs, at_once, gpus):
+    """The study's runs as lab4.py processes, `at_once` at a time;
+    whether every run ended (finished or diverged)."""
+    records = run_here(study_jobs(runs), at_once, gpus)
+    print(summary(records), flush=True)
+    if any(entry["status"] == "interrupted" for entry in records):
+        raise KeyboardInterrupt
+    return exit_code(records) != EXIT_FAILED
+
+
 def train_all(runs, verbose):
+    """The study's runs one after another, in this process."""
     runs = unique_runs(runs)
     for index, run in enumerate(runs, start=1):
         print(f"[{index}/{len(runs)}] {run.model} "
@@ -108,7 +136,11 @@ def main(argv=None):
             print(f"{len(runs)} runs, {len(unique_runs(runs))} to train "
                   "(batch-64 is the ReLU baseline)")
             return 0
-        if not args.report_only:
+        at_once, gpus = launch_settings(args)
+        all_ended = True
+        if not args.report_only and at_once > 1:
+            all_ended = train_at_once(runs, at_once, gpus)
+        elif not args.report_only:
             train_all(runs, args.verbose)
         report = write_report(runs, Path(args.logdir) / args.dataset
                               / "report", args.dataset)
@@ -122,7 +154,7 @@ def main(argv=None):
         parser.exit(EXIT_WRITE_FAILED, f"{parser.prog}: error: could not "
                     f"read or write a file ({error})\n")
     print(f"Report: {report}")
-    return 0
+    return 0 if all_ended else EXIT_FAILED
 
 
 if __name__ == "__main__":

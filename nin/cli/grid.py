@@ -12,8 +12,12 @@ logs/d`), checked here first as lab4.py would.
   epochs where 164 are asked, say) is left alone and reported as failed;
   `--overwrite` only reaches the runs that are not finished.
 - `--only ELU+BN+WI,BN` picks runs; `--list` prints one `lab4.py` command
-  per line instead of running anything (for a cluster queue, GNU
-  `parallel` or several GPUs).
+  per line instead of running anything (for a cluster queue or GNU
+  `parallel`).
+- `--jobs N` trains N runs at once, each its own process with its output
+  in its run folder, and shows one line per run event, a progress bar
+  with an ETA and the summary; `--gpus 0,1` spreads them round-robin
+  over those GPUs (`nin.cli.launch_flags` for the defaults).
 - A run that diverges (lab4 exit code 3) or fails (2: bad input, other:
   crash) does not stop the grid. The closing summary gives each run's
   status, test accuracy and time.
@@ -28,8 +32,10 @@ import time
 
 from nin.cli import lab4
 from nin.cli.exit_codes import EXIT_BAD_INPUT
-from nin.launch import local
+from nin.cli.launch_flags import add_launch_flags, launch_settings
+from nin.launch.here import run_here
 from nin.launch.jobs import Job
+from nin.launch.records import exit_code, summary
 from nin.report.lab_runs import LAB_RUNS, RUN_NAMES, select_runs
 
 
@@ -45,6 +51,7 @@ def make_parser():
                         help="run only these runs (names as listed below)")
     parser.add_argument("--list", action="store_true",
                         help="print one lab4.py command per run and exit")
+    add_launch_flags(parser)
     return parser
 
 
@@ -85,11 +92,12 @@ def main(argv=None):
         for job in jobs:
             print(job.shown_command())
         return 0
+    at_once, gpus = launch_settings(args)
     started = time.monotonic()
-    records = local.run_jobs(jobs)
+    records = run_here(jobs, at_once, gpus)
     print(f"\nGrid summary ({time.monotonic() - started:.1f}s):")
-    print(local.summary(records), flush=True)
-    return local.exit_code(records)
+    print(summary(records), flush=True)
+    return exit_code(records)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from nin.cli.exit_codes import (
 )
 from nin.cli.run_flags import add_run_flags, run_config
 from nin.training import RunFinished, RunInterrupted, train
+from nin.training.run_folder import send_output_to_log
 
 
 def make_parser():
@@ -40,6 +41,9 @@ def make_parser():
         help="start an existing run again; the old one is moved aside")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    add("--log-to-run-folder", action="store_true",
+        help="append the run's output to RUN_DIR/train.log instead of the "
+             "console (grid.py --jobs and clusters use it)")
     return parser
 
 
@@ -53,9 +57,9 @@ def main(argv=None):
     try:
         config = config_from_args(args)
         results = train(config, overwrite=args.overwrite,
-                        resume=args.resume,
-                        verbose="auto" if args.verbose is None
-                        else args.verbose)
+                        resume=args.resume, verbose=_verbosity(args),
+                        on_run_dir=send_output_to_log
+                        if args.log_to_run_folder else None)
     except KeyboardInterrupt:  # outside the epochs: set-up or final save
         print("\nInterrupted. Completed epochs, if any, are checkpointed; "
               "run the same command again to resume.", file=sys.stderr)
@@ -91,6 +95,13 @@ def main(argv=None):
               "(loss NaN/inf); see results.json.")
         return EXIT_DIVERGED
     return 0
+
+
+def _verbosity(args):
+    """Keras's progress bar on a console; one line per epoch in a log."""
+    if args.verbose is not None:
+        return args.verbose
+    return 2 if args.log_to_run_folder else "auto"
 
 
 def _percent(value):

@@ -66,7 +66,13 @@ def run_config(args, **changes):
 
 def run_argv(config):
     """The flags that make lab4.py train `config`: each setting that
-    differs from its default."""
+    differs from its default (a setting without a flag must keep it)."""
+    fixed = [field.name for field in dataclasses.fields(RunConfig)
+             if not field.metadata["flag"]
+             and getattr(config, field.name) != field.default]
+    if fixed:
+        raise ValueError(f"lab4.py has no flag for {', '.join(fixed)}; a "
+                         "run with other values is trained in-process")
     argv = []
     for field in flag_fields():
         value, flag = getattr(config, field.name), field.metadata["flag"]

@@ -1,5 +1,10 @@
 """Launching many training runs, each as its own lab4.py process:
 
-    jobs.py    a job: name, run folder, lab4.py flags, settings to match
-    local.py   jobs one after another on this machine, and their summary
+    jobs.py      a job: name, run folder, lab4.py flags, settings to match
+    here.py      run_here(jobs, at_once, gpus): on this machine
+    local.py     one after another, output streamed
+    parallel.py  several at once, output in run folders, progress + ETA
+    devices.py   which GPU and what share of its memory each run gets
+    progress.py  the overall progress bar, from the run folders
+    records.py   each job's outcome, the summary table, the exit code
 """

@@ -5,35 +5,25 @@ next) with its output streamed. A job whose folder holds results.json is
 finished and skipped without starting a process; a finished run with
 other settings is left alone and counts as failed. A run that diverges
 or fails does not stop the others; Ctrl-C stops the list and says what
-ran. `summary` and `exit_code` turn the records into the closing table
-and the documented exit code.
+ran (`records` has the closing table and the exit code).
 """
 
 import os
 import subprocess
 import time
 
-from nin.cli.exit_codes import (
-    EXIT_DIVERGED,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-)
 from nin.launch.jobs import status_of
+from nin.launch.records import record
 from nin.training.run_folder import read_results
 
 
-def record(name, status, results=None, seconds=0.0):
-    return {"run": name, "status": status, "results": results,
-            "seconds": seconds}
-
-
-def train_job(job, index, total):
+def train_job(job, index, total, environment=None):
     """Run one lab4.py process, its output streamed; return its record."""
     print(f"\n=== [{index}/{total}] {job.name}: {job.shown_command()}",
           flush=True)
     started = time.monotonic()
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1",
+                   **(environment or {})}
     exit_code = subprocess.run(job.command(), env=environment).returncode
     results = read_results(job.run_dir)
     return record(job.name, status_of(exit_code, results), results,
@@ -54,14 +44,16 @@ def skip_job(job, results, header):
     return record(job.name, f"skipped (finished{diverged})", results)
 
 
-def run_jobs(jobs):
-    """Train or skip each job in turn; returns one record per job."""
+def run_jobs(jobs, environment=None):
+    """Train or skip each job in turn (each child's environment updated
+    with `environment`: its GPU); returns one record per job."""
     records = []
     try:
         for index, job in enumerate(jobs, start=1):
             results = read_results(job.run_dir)
             if results is None:
-                records.append(train_job(job, index, len(jobs)))
+                records.append(train_job(job, index, len(jobs),
+                                         environment))
             else:
                 records.append(skip_job(
                     job, results, f"=== [{index}/{len(jobs)}] {job.name}"))
@@ -70,26 +62,3 @@ def run_jobs(jobs):
     for job in jobs[len(records):]:
         records.append(record(job.name, "not run"))
     return records
-
-
-def summary(records):
-    lines = [f"{'run':<14} {'status':<32} {'test acc':>9} {'time':>9}"]
-    for entry in records:
-        results = entry["results"] or {}
-        accuracy = results.get("test_accuracy")
-        shown = "-" if accuracy is None else f"{100 * accuracy:.2f}%"
-        lines.append(f"{entry['run']:<14} {entry['status']:<32} "
-                     f"{shown:>9} {entry['seconds']:>8.1f}s")
-    return "\n".join(lines)
-
-
-def exit_code(records):
-    """130 interrupted, 1 some failed, 3 some diverged, else 0."""
-    statuses = [entry["status"] for entry in records]
-    if "interrupted" in statuses:
-        return EXIT_INTERRUPTED
-    if any(s.startswith("failed") or s == "not run" for s in statuses):
-        return EXIT_FAILED
-    if any("diverged" in s for s in statuses):
-        return EXIT_DIVERGED
-    return EXIT_OK

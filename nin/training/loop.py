@@ -40,6 +40,7 @@ from callbacks import (
 from callbacks.diagnostics import PROBE_SIZE, Diagnostics
 from callbacks.hparams import write_hparams
 from callbacks.plateau import PlateauSchedule, should_stop_early
+from nin.training.gpu_kernels import check_train_step
 from nin.training.prefetch import ShuffledEpochs
 from nin.training.results import finish_run
 from nin.training.run_data import prepare_data
@@ -51,10 +52,12 @@ from nin.training.run_folder import (
     read_results,
 )
 from nin.training.runtime import (
+    compilation_cache,
     distribution_scope,
     enable_determinism,
     environment,
     resolved,
+    seed_everything,
 )
 from nin.training.trainer import (
     build_network,
@@ -137,23 +140,31 @@ def _schedule(config, drops, tracker):
     return StepSchedule(config.lr, drops, config.lr_factor)
 
 
-def train(config, *, overwrite=False, resume=True, verbose="auto"):
-    """Run `config`; returns the results dict also saved as results.json."""
+def train(config, *, overwrite=False, resume=True, verbose="auto",
+          on_run_dir=None):
+    """Run `config`; returns the results dict also saved as results.json.
+
+    `on_run_dir(run_dir)` is called once the run's folder is open, before
+    anything is written there (`run_folder.send_output_to_log`).
+    """
     config = resolved(config)
     drops = lr_drops_for(config) if config.schedule == "step" else None
     check_logdir(config.logdir)  # before the (slow) data loading
     data = prepare_data(config)
     run_dir, checkpoint = _open(config, overwrite, resume)
+    if on_run_dir is not None:
+        on_run_dir(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():
         write_json_atomic(run_dir / CONFIG_FILE, {
             **config.to_json(), "lr_drops_used": drops and list(drops),
             **data.record(), "environment": environment(),
         })
     if not list(run_dir.glob("*.hparams")):
-        write_hparams(run_dir, config.hparams())  # one HParams row per run
+        write_hparams(run_dir, config.hparams(), trial_id=config.run_name)
     if config.deterministic:
         enable_determinism()
-    keras.utils.set_random_seed(config.seed)
+    compilation_cache()
+    seed_everything(config.seed)
     tracker = RunTracker(train_size=len(data.x_train),
                          eval_split=data.eval_split)
     if checkpoint is None:
@@ -172,6 +183,8 @@ def train(config, *, overwrite=False, resume=True, verbose="auto"):
         tracker.resumed_at.append(tracker.epochs_completed)
         print(f"Resuming {config.run_name} from {run_dir} after epoch "
               f"{state['epoch'] + 1} of {config.epochs}")
+    if config.distribute == "none":  # a GPU must run the whole step
+        check_train_step(trainer, data.x_train.shape[1:], config.precision)
     tensorboard = EpochTensorBoard(run_dir, data.eval_split)
     tensorboard.clear()
     tensorboard.replay(tracker.history)

@@ -11,8 +11,11 @@ import json
 import time
 from pathlib import Path
 
+from callbacks.checkpoint import CHECKPOINT_DIR, STATE_FILE
+
 CONFIG_FILE = "config.json"  # written first: the folder holds a run
 RESULTS_FILE = "results.json"  # written last: the run is finished
+LOG_FILE = "train.log"  # the run's console output, when sent here
 
 
 def check_logdir(logdir):
@@ -59,3 +62,33 @@ def read_config(run_dir):
     """The run's config.json as a dict, or None if the folder has none."""
     path = Path(run_dir) / CONFIG_FILE
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def send_output_to_log(run_dir):
+    """From now on, this process's stdout and stderr (Keras's progress
+    bar included) are appended to `RUN_DIR/train.log`: for runs started
+    several at a time (`grid.py --jobs`) or by a cluster, so that each
+    run's output stays in its own folder."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    descriptor = os.open(Path(run_dir) / LOG_FILE,
+                         os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for stream in (sys.stdout, sys.stderr):
+        os.dup2(descriptor, stream.fileno())
+    os.close(descriptor)
+
+
+def epochs_done(run_dir):
+    """How many epochs the run in `run_dir` has completed: all of them
+    once it is finished, else its last checkpoint's count (0 if none)."""
+    results = read_results(run_dir)
+    if results is not None:
+        return results.get("epochs") or 0
+    state = Path(run_dir) / CHECKPOINT_DIR / STATE_FILE
+    try:
+        return json.loads(state.read_text())["tracker"]["epochs_completed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0  # not started, or a checkpoint being replaced right now

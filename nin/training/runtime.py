@@ -8,11 +8,16 @@ call `resolved(config)` when they start, so config.json records what ran.
 
 import contextlib
 import dataclasses
+import os
 import platform
 
 import keras
 import numpy as np
 
+from callbacks.without_tensorflow import (
+    hide_gpus_from_tensorflow,
+    tensorflow_hidden,
+)
 from nin.models.precision import check_precision
 
 
@@ -92,6 +97,32 @@ def resolve_jit(jit):
     return "auto"
 
 
+def compilation_cache():
+    """Under JAX, keep compiled train steps on disk (JAX's persistent
+    cache): the next run of the same shapes, a resumed run and every run
+    of a grid after the first of its kind skip the compilation (about
+    30 s on an H100). JAX_COMPILATION_CACHE_DIR chooses the folder;
+    default ~/.cache/nin-lab4/jax. Returns the folder (None elsewhere)."""
+    if keras.backend.backend() != "jax":
+        return None
+    import jax
+
+    folder = os.environ.get("JAX_COMPILATION_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "nin-lab4", "jax")
+    jax.config.update("jax_compilation_cache_dir", folder)
+    return folder
+
+
+def seed_everything(seed):
+    """`keras.utils.set_random_seed`, without making it import TensorFlow
+    under another backend (`callbacks.without_tensorflow`); a TensorFlow
+    that something else loaded there gets no GPU."""
+    with tensorflow_hidden():
+        keras.utils.set_random_seed(seed)
+    hide_gpus_from_tensorflow()
+
+
 def enable_determinism():
     """Deterministic ops where the backend offers a switch (TensorFlow)."""
     if keras.backend.backend() == "tensorflow":
@@ -121,11 +152,13 @@ def distribution_scope(distribute):
 
 
 def environment():
-    """Versions and backend, recorded with every run."""
+    """Versions, backend and the GPUs the run was given (grid.py --gpus,
+    or a cluster), recorded with every run."""
     return {
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
         "numpy": np.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
     }
