@@ -10,6 +10,8 @@ keras, numpy and tensorboard only, never `nin`:
     hparams.py      the HParams dashboard's event file
     diagnostics.py  activation, dead-ReLU and gradient summaries
     gradients.py    loss gradients on any backend (for diagnostics)
+    without_tensorflow.py  tensorboard's TensorFlow-free file access,
+                    under JAX or torch (TensorFlow never takes the GPU)
 """
 
 from callbacks.atomic import (

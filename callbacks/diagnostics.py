@@ -32,6 +32,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
 from callbacks.gradients import gradient_function
+from callbacks.without_tensorflow import keep_tensorflow_out
 
 DIAGNOSTICS_DIR = "diagnostics"
 PROBE_SIZE = 64
@@ -42,6 +43,7 @@ class SummaryFile:
     """Scalars and histograms into one TensorBoard event file."""
 
     def __init__(self, directory):
+        keep_tensorflow_out()
         self.writer = EventFileWriter(str(directory))
 
     def _add(self, tag, tensor, metadata, step):

@@ -23,6 +23,8 @@ import keras
 import numpy as np
 from tensorboard.summary import Writer
 
+from callbacks.without_tensorflow import keep_tensorflow_out
+
 UNPREFIXED = ("learning_rate",)
 SPLITS = ("train", "test", "validation")
 NOT_LOGGED = ("epoch", "wall_time", "epoch_train_s")  # history bookkeeping
@@ -47,6 +49,7 @@ class EpochTensorBoard(keras.callbacks.Callback):
 
     def __init__(self, log_dir, eval_split="test"):
         super().__init__()
+        keep_tensorflow_out()
         self.log_dir = str(log_dir)
         self.eval_split = eval_split
         self.writers = {}

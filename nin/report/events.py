@@ -12,6 +12,8 @@ oversized event files are refused before they are parsed.
 
 from pathlib import Path
 
+from callbacks.without_tensorflow import keep_tensorflow_out
+
 SPLITS = ("train", "test")
 
 
@@ -22,6 +24,7 @@ def read_scalars(folder, max_bytes=None):
         EventAccumulator,
     )
 
+    keep_tensorflow_out()
     folder = Path(folder)
     if not folder.is_dir():
         return {}
