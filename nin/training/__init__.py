@@ -7,6 +7,7 @@
     run_data.py    the arrays a run trains and evaluates on
     trainer.py     the network behind augmentation, compiled (seed 001)
     loop.py        train(config): resumable, one fit per epoch
+    gpu_kernels.py under TensorFlow on a GPU, no train-step op on the CPU
     prefetch.py    the next epoch's shuffled copy, made in the background
     results.py     the end of a run: evaluate, model.keras, results.json
     run_folder.py  LOGDIR/RUN_NAME/: never overwritten, finished or not
