@@ -26,15 +26,22 @@ from tensorboard.compat.proto import event_pb2
 from tensorboard.plugins.hparams import summary_v2 as hp
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+from callbacks.without_tensorflow import keep_tensorflow_out
 
-def write_hparams(run_dir, hparams, start_time=None):
-    """Write `hparams` ({name: bool, int, float or str}) into `run_dir`.
+
+def write_hparams(run_dir, hparams, trial_id=None, start_time=None):
+    """Write `hparams` ({name: bool, int, float or str}) into `run_dir`,
+    as trial `trial_id`: the name the HParams table shows in its Trial ID
+    column (the run's name; TensorBoard's default is a hash of the
+    values, which no student can read).
 
     Called at the start of a run; a resumed run writing them again
     records the same values.
     """
+    keep_tensorflow_out()
     start_time = time.time() if start_time is None else start_time
-    summary = hp.hparams_pb(hparams, start_time_secs=start_time)
+    summary = hp.hparams_pb(hparams, trial_id=trial_id,
+                            start_time_secs=start_time)
     writer = EventFileWriter(str(run_dir), filename_suffix=".hparams")
     try:
         writer.add_event(event_pb2.Event(wall_time=start_time, step=0,

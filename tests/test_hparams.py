@@ -71,7 +71,8 @@ def metric_values(group):
 def fake_run(logdir, config, test_accuracies):
     run_dir = Path(logdir) / config.run_name
     run_dir.mkdir(parents=True)
-    write_hparams(run_dir, config.hparams(), start_time=1_700_000_000)
+    write_hparams(run_dir, config.hparams(), trial_id=config.run_name,
+                  start_time=1_700_000_000)
     callback = EpochTensorBoard(run_dir)
     for epoch, accuracy in enumerate(test_accuracies):
         callback.on_epoch_end(epoch, {
@@ -121,6 +122,7 @@ def test_the_dashboard_sorts_runs_by_final_test_accuracy(tmp_path):
         "train/epoch_loss", "train/learning_rate"]
     assert [[session.name for session in group.sessions]
             for group in groups] == [["BN"], ["ELU"]]
+    assert [group.name for group in groups] == ["BN", "ELU"]  # Trial ID
     assert hparam_values(groups[0])["activation"] == "ReLU"
     assert hparam_values(groups[1])["activation"] == "ELU"
     final = metric_values(groups[1])  # the last epoch, not the best
@@ -133,6 +135,7 @@ def test_the_dashboard_lists_the_grids_ten_runs(lab_grid):
                                    sort_by_test_accuracy=False)
     by_run = {group.sessions[0].name: group for group in groups}
     assert sorted(by_run) == sorted(RUN_NAMES)
+    assert all(name == group.name for name, group in by_run.items())
     for run in LAB_RUNS:
         values = hparam_values(by_run[run.name])
         assert (values["BN"], values["WI"]) == (run.batch_norm, run.he_init)
