@@ -1,13 +1,17 @@
 """HParams dashboard entries for a run, written without TensorFlow.
 
-`write_hparams(run_dir, hparams)` writes one event file into `RUN_DIR/`
-holding this run's HParams session start with the given values (a run's
+`write_hparams(folder, hparams, trial_id)` writes one event file into
+`folder` holding an HParams session start with the given values (a run's
 are its activation, BN, WI, model, dataset, seed, width, epochs and LR:
-`RunConfig.hparams()`). TensorBoard's HParams dashboard then
-lists every run of a log folder with these, next to the final test and
-train accuracy and loss (and LR), which it reads from the last point of
-each scalar of `RUN_DIR/test` and `RUN_DIR/train`; a student can sort and
-filter the grid there.
+`RunConfig.hparams()`), as trial `trial_id` (the run's name).
+
+Training writes it into the run's evaluation folder (`RUN_DIR/test`, or
+`RUN_DIR/validation`), beside that split's scalars: TensorBoard then
+lists every run in the HParams table with its final test accuracy and
+loss (the last point of each scalar there), and its run selector shows
+each run's train and test curves and nothing else. (A file at the run's
+root made the root a third, empty run in the selector, `BN` beside
+`BN/train` and `BN/test`; old runs keep theirs there.)
 
 No experiment summary is written: TensorBoard builds the experiment from
 the runs it finds, so it knows which hyperparameters differ across the
@@ -26,6 +30,7 @@ from tensorboard.compat.proto import event_pb2
 from tensorboard.plugins.hparams import summary_v2 as hp
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+from callbacks.tensorboard import HPARAMS_SUFFIX
 from callbacks.without_tensorflow import keep_tensorflow_out
 
 
@@ -42,7 +47,7 @@ def write_hparams(run_dir, hparams, trial_id=None, start_time=None):
     start_time = time.time() if start_time is None else start_time
     summary = hp.hparams_pb(hparams, trial_id=trial_id,
                             start_time_secs=start_time)
-    writer = EventFileWriter(str(run_dir), filename_suffix=".hparams")
+    writer = EventFileWriter(str(run_dir), filename_suffix=HPARAMS_SUFFIX)
     try:
         writer.add_event(event_pb2.Event(wall_time=start_time, step=0,
                                          summary=summary))

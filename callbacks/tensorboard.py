@@ -28,6 +28,7 @@ from callbacks.without_tensorflow import keep_tensorflow_out
 UNPREFIXED = ("learning_rate",)
 SPLITS = ("train", "test", "validation")
 NOT_LOGGED = ("epoch", "wall_time", "epoch_train_s")  # history bookkeeping
+HPARAMS_SUFFIX = ".hparams"  # callbacks.hparams's file, beside the scalars
 
 
 def split_logs(logs, eval_split="test"):
@@ -77,12 +78,14 @@ class EpochTensorBoard(keras.callbacks.Callback):
                               wall_time=entry.get("wall_time"))
 
     def clear(self):
-        """Delete this run's event files (before a resumed run rewrites
-        them from its checkpointed history, so no step appears twice)."""
+        """Delete this run's scalar event files (before a resumed run
+        rewrites them from its checkpointed history, so no step appears
+        twice); the HParams file (`*.hparams`) stays."""
         self.close()
         for split in SPLITS:
             for path in Path(self.log_dir, split).glob("events.out.*"):
-                path.unlink()
+                if not path.name.endswith(HPARAMS_SUFFIX):
+                    path.unlink()
 
     def close(self):
         for writer in self.writers.values():

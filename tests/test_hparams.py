@@ -51,7 +51,7 @@ def dashboard(logdir, sort_by_test_accuracy=True):
             start_index=0, slice_size=100,
             allowed_statuses=[api_pb2.STATUS_UNKNOWN],
             col_params=[api_pb2.ColParams(
-                metric=api_pb2.MetricName(group="test",
+                metric=api_pb2.MetricName(group="",
                                           tag="epoch_accuracy"),
                 order=order)])).run().session_groups
     return experiment, groups
@@ -64,15 +64,16 @@ def hparam_values(group):
 
 
 def metric_values(group):
-    return {f"{value.name.group}/{value.name.tag}": value.value
-            for value in group.metric_values}
+    """{tag: value} of a session group: the test split's last points."""
+    return {value.name.tag: value.value for value in group.metric_values}
 
 
 def fake_run(logdir, config, test_accuracies):
     run_dir = Path(logdir) / config.run_name
     run_dir.mkdir(parents=True)
-    write_hparams(run_dir, config.hparams(), trial_id=config.run_name,
-                  start_time=1_700_000_000)
+    (run_dir / "test").mkdir()
+    write_hparams(run_dir / "test", config.hparams(),
+                  trial_id=config.run_name, start_time=1_700_000_000)
     callback = EpochTensorBoard(run_dir)
     for epoch, accuracy in enumerate(test_accuracies):
         callback.on_epoch_end(epoch, {
@@ -116,39 +117,46 @@ def test_the_dashboard_sorts_runs_by_final_test_accuracy(tmp_path):
     assert sorted(info.name for info in experiment.hparam_infos) == [
         "BN", "WI", "activation", "dataset", "epochs", "lr", "model",
         "seed", "width"]
-    assert [f"{info.name.group}/{info.name.tag}" for info in
-            experiment.metric_infos] == [
-        "test/epoch_accuracy", "train/epoch_accuracy", "test/epoch_loss",
-        "train/epoch_loss", "train/learning_rate"]
+    # The session is the run's test folder: its curves are the metrics.
+    assert [(info.name.group, info.name.tag) for info in
+            experiment.metric_infos] == [("", "epoch_accuracy"),
+                                         ("", "epoch_loss")]
     assert [[session.name for session in group.sessions]
-            for group in groups] == [["BN"], ["ELU"]]
+            for group in groups] == [["BN/test"], ["ELU/test"]]
     assert [group.name for group in groups] == ["BN", "ELU"]  # Trial ID
     assert hparam_values(groups[0])["activation"] == "ReLU"
     assert hparam_values(groups[1])["activation"] == "ELU"
     final = metric_values(groups[1])  # the last epoch, not the best
-    assert round(final["test/epoch_accuracy"], 4) == 0.3
-    assert round(final["train/epoch_loss"], 4) == 1.0
+    assert round(final["epoch_accuracy"], 4) == 0.3
+    assert round(final["epoch_loss"], 4) == 1.5
 
 
 def test_the_dashboard_lists_the_grids_ten_runs(lab_grid):
     experiment, groups = dashboard(lab_grid.logdir,
                                    sort_by_test_accuracy=False)
-    by_run = {group.sessions[0].name: group for group in groups}
+    by_run = {group.name: group for group in groups}  # the Trial IDs
     assert sorted(by_run) == sorted(RUN_NAMES)
-    assert all(name == group.name for name, group in by_run.items())
+    assert all(group.sessions[0].name == f"{name}/test"
+               for name, group in by_run.items())
     for run in LAB_RUNS:
         values = hparam_values(by_run[run.name])
         assert (values["BN"], values["WI"]) == (run.batch_norm, run.he_init)
         assert (values["dataset"], values["width"]) == ("synthetic", 0.125)
         assert set(metric_values(by_run[run.name])) == {
-            "test/epoch_accuracy", "test/epoch_loss",
-            "train/epoch_accuracy", "train/epoch_loss",
-            "train/learning_rate"}
+            "epoch_accuracy", "epoch_loss"}
     activation = {info.name: info for info in experiment.hparam_infos}[
         "activation"]
     assert sorted(value.string_value for value in
                   activation.domain_discrete.values) == [
         "ELU", "LReLU", "Maxout", "ReLU"]
+
+
+def test_the_run_selector_lists_each_runs_train_and_test_only(lab_grid):
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(lab_grid.logdir))
+    assert sorted(multiplexer.Runs()) == sorted(
+        f"{name}/{split}" for name in RUN_NAMES
+        for split in ("train", "test"))
 
 
 def test_hparams_are_written_without_tensorflow(tmp_path):

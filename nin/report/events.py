@@ -6,8 +6,10 @@ tensors per tag by default); `size_guidance` 0 keeps every point, which
 a curve and a check of "one point per epoch" need. Values written by
 `tensorboard.summary` are tensors (`tensor_proto`); older
 `tf.summary.scalar` files use `simple_value`, read too. A step written
-twice keeps its last value. The grader passes `max_bytes`, so a student's
-oversized event files are refused before they are parsed.
+twice keeps its last value; tensors of other plugins (the HParams
+session that sits in `RUN/test`, histograms) are not scalars and are
+left out. The grader passes `max_bytes`, so a student's oversized event
+files are refused before they are parsed.
 """
 
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from callbacks.without_tensorflow import keep_tensorflow_out
 
 SPLITS = ("train", "test")
+SCALARS_PLUGIN = "scalars"
 
 
 def read_scalars(folder, max_bytes=None):
@@ -39,6 +42,9 @@ def read_scalars(folder, max_bytes=None):
     tags = accumulator.Tags()
     by_tag = {}
     for tag in tags.get("tensors", []):
+        plugin = accumulator.SummaryMetadata(tag).plugin_data.plugin_name
+        if plugin != SCALARS_PLUGIN:  # the HParams session, histograms
+            continue
         by_tag[tag] = {int(event.step): _tensor_value(event.tensor_proto)
                        for event in accumulator.Tensors(tag)}
     for tag in tags.get("scalars", []):

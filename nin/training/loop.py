@@ -38,7 +38,6 @@ from callbacks import (
     write_json_atomic,
 )
 from callbacks.diagnostics import PROBE_SIZE, Diagnostics
-from callbacks.hparams import write_hparams
 from callbacks.plateau import PlateauSchedule, should_stop_early
 from nin.training.gpu_kernels import check_train_step
 from nin.training.prefetch import ShuffledEpochs
@@ -50,6 +49,7 @@ from nin.training.run_folder import (
     open_run_dir,
     read_config,
     read_results,
+    write_run_hparams,
 )
 from nin.training.runtime import (
     compilation_cache,
@@ -159,8 +159,7 @@ def train(config, *, overwrite=False, resume=True, verbose="auto",
             **config.to_json(), "lr_drops_used": drops and list(drops),
             **data.record(), "environment": environment(),
         })
-    if not list(run_dir.glob("*.hparams")):
-        write_hparams(run_dir, config.hparams(), trial_id=config.run_name)
+    write_run_hparams(run_dir, config, data.eval_split)
     if config.deterministic:
         enable_determinism()
     compilation_cache()

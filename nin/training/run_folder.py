@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from callbacks.checkpoint import CHECKPOINT_DIR, STATE_FILE
+from callbacks.hparams import write_hparams
+from callbacks.tensorboard import HPARAMS_SUFFIX
 
 CONFIG_FILE = "config.json"  # written first: the folder holds a run
 RESULTS_FILE = "results.json"  # written last: the run is finished
@@ -56,6 +58,18 @@ def read_results(run_dir):
     """The run's results.json as a dict, or None while it is unfinished."""
     path = Path(run_dir) / RESULTS_FILE
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def write_run_hparams(run_dir, config, eval_split="test"):
+    """The run's row of TensorBoard's HParams table, once per run: in
+    its evaluation folder, next to the curves it reports (see
+    `callbacks.hparams`); kept where an older run has it at its root."""
+    run_dir = Path(run_dir)
+    if list(run_dir.glob(f"**/*{HPARAMS_SUFFIX}")):
+        return
+    folder = run_dir / eval_split
+    folder.mkdir(exist_ok=True)
+    write_hparams(folder, config.hparams(), trial_id=config.run_name)
 
 
 def read_config(run_dir):
