@@ -4,6 +4,7 @@
 #
 #   bash labs/gpu_bench.sh fetch   # here, once: wheels into .whl/ (ignored)
 #   bash labs/gpu_bench.sh run     # there, with .whl/ carried along
+#   bash labs/gpu_bench.sh grid    # there: the grid with N runs at once
 #
 # `fetch` downloads Keras's wheels for the GPU machine's Python and builds
 # the toolkit's own wheel; `run` installs them all (no dependencies, no
@@ -17,6 +18,11 @@
 # seconds of the epochs after the first (which includes compilation) and
 # what 164 of them would take. Results go to $OUT (or ./gpu-bench-out):
 # gpu.txt, bench.json, summary.txt, log.txt and one results.json per run.
+# `grid` installs the same way and runs labs/bench_grid.py on that data:
+# GRID_RUNS trained GRID_EPOCHS epochs each with N runs at once for each N
+# of GRID_JOBS; the first pass (5 at once) fills JAX's compilation cache,
+# which the others load. It prints and writes grid.json / grid.txt.
+# INSTALL=0 skips the wheels (to try a stage out here, in a venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KERAS_VERSION="${KERAS_VERSION:-3.15.1}"
@@ -28,6 +34,12 @@ BENCH_PRECISIONS="${BENCH_PRECISIONS:-auto fp32}"
 # steps-per-execution:verbose:precision of each lab4.py run
 LAB_VARIANTS="${LAB_VARIANTS:-1:auto:auto 1:0:auto 16:0:auto 1:0:fp32}"
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-150}" LAB_TIMEOUT="${LAB_TIMEOUT:-100}"
+# One run of each distinct train step of the lab (the others differ in
+# their initial weights only), extrapolated to the 10 runs.
+GRID_RUNS="${GRID_RUNS:-None,BN,ELU+BN+WI,LReLU+BN+WI,Maxout+BN+WI}"
+GRID_JOBS="${GRID_JOBS:-5,1,2,3}" GRID_EPOCHS="${GRID_EPOCHS:-2}"
+GRID_ARGS="${GRID_ARGS:-}" GRID_TIMEOUT="${GRID_TIMEOUT:-480}"
+INSTALL="${INSTALL:-1}"
 
 fetch() {
   grep -qx '/.whl/' .git/info/exclude 2>/dev/null \
@@ -54,25 +66,43 @@ print(f"{sys.argv[2]}: {mean:.2f} s per CIFAR-10 epoch after the first; "
 EOF
 }
 
+prepare() {  # install, say what the machine is, write the CIFAR files
+  if [ "$INSTALL" = 1 ]; then
+    python3 -m pip install -q --user --no-index --no-deps --no-compile \
+      --no-cache-dir --upgrade --break-system-packages .whl/*.whl
+  fi
+  export KERAS_BACKEND="${KERAS_BACKEND:-jax}" PYTHONUNBUFFERED=1
+  { nvidia-smi -L; python3 -c "import jax, keras
+print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
+  } 2>&1 | tee "$out/gpu.txt" || true
+  mkdir "$work/cifar"
+  python3 -c "from nin.data.cifar import write_random_cifar
+write_random_cifar('$work/cifar', per_batch=$PER_BATCH, as_archive=False)"
+}
+
+grid() {
+  local out="${OUT:-gpu-bench-out}" work
+  work="$(mktemp -d)"
+  mkdir -p "$out"
+  prepare
+  # shellcheck disable=SC2086
+  timeout "$GRID_TIMEOUT" python3 labs/bench_grid.py --work "$work/bench" \
+    --jobs "$GRID_JOBS" --epochs "$GRID_EPOCHS" --only "$GRID_RUNS" \
+    --data-dir "$work/cifar" --json "$out/grid.json" $GRID_ARGS \
+    2>>"$out/log.txt" | tee "$out/grid.txt"
+}
+
 run() {
   local out="${OUT:-gpu-bench-out}" work steps verbose precision name
   work="$(mktemp -d)"
   mkdir -p "$out"
-  python3 -m pip install -q --user --no-index --no-deps --no-compile \
-    --no-cache-dir --upgrade --break-system-packages .whl/*.whl
-  export KERAS_BACKEND=jax PYTHONUNBUFFERED=1
-  { nvidia-smi -L; python3 -c "import jax, keras
-print('jax', jax.__version__, jax.devices(), 'keras', keras.__version__)"
-  } 2>&1 | tee "$out/gpu.txt" || true
+  prepare
   for precision in $BENCH_PRECISIONS; do  # one JSON line each
     # shellcheck disable=SC2086
     timeout "$BENCH_TIMEOUT" python3 labs/bench.py --json $BENCH_ARGS \
       --precision "$precision" 2>>"$out/log.txt" | tee -a "$out/bench.json" \
       || tail -5 "$out/log.txt"
   done
-  mkdir "$work/cifar"
-  python3 -c "from nin.data.cifar import write_random_cifar
-write_random_cifar('$work/cifar', per_batch=$PER_BATCH, as_archive=False)"
   for variant in $LAB_VARIANTS; do
     IFS=: read -r steps verbose precision <<< "$variant"
     name="spe${steps}_verbose${verbose}_${precision}"
@@ -90,5 +120,6 @@ write_random_cifar('$work/cifar', per_batch=$PER_BATCH, as_archive=False)"
 case "${1:-}" in
   fetch) fetch ;;
   run) run ;;
-  *) echo "usage: bash labs/gpu_bench.sh fetch|run" >&2; exit 2 ;;
+  grid) grid ;;
+  *) echo "usage: bash labs/gpu_bench.sh fetch|run|grid" >&2; exit 2 ;;
 esac

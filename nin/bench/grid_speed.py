@@ -5,14 +5,15 @@ For each N of `jobs` the same runs are trained by `grid.py --jobs N`
 into a fresh folder, for a few epochs each, timed as a whole while the
 GPUs' memory is sampled (`nvidia-smi`, where there is one). JAX's
 persistent compilation cache is shared by the passes, so the first pass
-(N = 1, the runs one at a time) compiles and the others load. From each
+compiles and the others load (first the largest N: its runs compile
+their graphs side by side). From each
 run's results.json (its history's wall times and training seconds):
 
 - `epoch_s`: the median wall time of a run's epochs after its first
   (training, test evaluation and checkpoint), with N runs at once;
 - `aggregate_images_per_second`: N runs x training images per epoch /
   `epoch_s`, the throughput of the machine when N runs overlap;
-- `speedup`: that, over the same with N = 1;
+- `speedup`: that, over the same with N = 1 (one run alone);
 - `grid_164_epochs_min`: the whole 10-run lab at 164 epochs, from
   `epoch_s` (waves of N runs), plus this pass's start-up per wave;
 - `peak_gpu_memory_mib`: the most the GPUs held at once during the pass.
@@ -118,8 +119,9 @@ def summarize(at_once, runs, logdir, seconds, exit_code, memory):
 
 
 def measure(runs, jobs, grid_options, work):
-    """One summary per N in `jobs`, each pass in `work/jobs-N`; the
-    speed-up over the first (N = 1) added."""
+    """One summary per N in `jobs`, each pass in `work/jobs-N`, in that
+    order (the first pass compiles: put the largest N first to compile
+    the graphs side by side); the speed-up over N = 1 added."""
     work = Path(work)
     cache = work / "jax-cache"
     environment = {"JAX_COMPILATION_CACHE_DIR": str(cache),
@@ -132,7 +134,8 @@ def measure(runs, jobs, grid_options, work):
         summaries.append(summarize(at_once, runs, logdir, seconds, code,
                                    memory))
         print(json.dumps(summaries[-1]), flush=True)
-    alone = summaries[0].get("aggregate_images_per_second")
+    alone = next((figures for figures in summaries if figures["jobs"] == 1),
+                 summaries[0]).get("aggregate_images_per_second")
     for figures in summaries:
         rate = figures.get("aggregate_images_per_second")
         figures["speedup"] = round(rate / alone, 2) if rate and alone \
