@@ -14,9 +14,10 @@ are never trained again. Then `LOGDIR/DATASET/report/` receives
 report.md, the Table B.1-B.4-style CSVs (ours next to seed 003's) and the
 figures (`nin.study.report`). One run at a time trains in this process;
 `--jobs N` trains N at once as lab4.py processes, placed on `--gpus`
-(`nin.launch`). Exit codes: 0 done, 1 some run failed (`--jobs`; the
-others went on), 2 bad input, 4 a file could not be written, 130
-interrupted.
+(`nin.launch`); `--slurm` submits them to Slurm as one job array and
+`--status` says where each stands. Exit codes: 0 done, 1 some run
+failed (`--jobs`; the others went on), 2 bad input, 4 a file could not
+be written, 130 interrupted.
 """
 
 import argparse
@@ -29,7 +30,14 @@ from nin.cli.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_WRITE_FAILED,
 )
-from nin.cli.launch_flags import add_launch_flags, launch_settings
+from nin.cli.launch_flags import (
+    add_cluster_flags,
+    add_launch_flags,
+    check_launch_flags,
+    launch_settings,
+    print_status,
+    submit_to_slurm,
+)
 from nin.cli.run_flags import run_argv
 from nin.launch.here import run_here
 from nin.launch.jobs import Job
@@ -73,6 +81,7 @@ def make_parser():
         help="write the report from finished runs, train nothing")
     add("--verbose", type=int, default=0, choices=[0, 1, 2])
     add_launch_flags(parser)
+    add_cluster_flags(parser)
     return parser
 
 
@@ -136,6 +145,12 @@ def main(argv=None):
             print(f"{len(runs)} runs, {len(unique_runs(runs))} to train "
                   "(batch-64 is the ReLU baseline)")
             return 0
+        check_launch_flags(args)
+        if args.status:
+            return print_status(study_jobs(runs), args.logdir)
+        if args.slurm:
+            return submit_to_slurm(study_jobs(runs), args.logdir, "bn-study",
+                                   args.slurm_args)
         at_once, gpus = launch_settings(args)
         all_ended = True
         if not args.report_only and at_once > 1:

@@ -18,6 +18,9 @@ logs/d`), checked here first as lab4.py would.
   in its run folder, and shows one line per run event, a progress bar
   with an ETA and the summary; `--gpus 0,1` spreads them round-robin
   over those GPUs (`nin.cli.launch_flags` for the defaults).
+- `--slurm` submits the unfinished runs to Slurm as one job array
+  (`--slurm-args` for sbatch's options); `--status` prints where each
+  run stands, with its Slurm task.
 - A run that diverges (lab4 exit code 3) or fails (2: bad input, other:
   crash) does not stop the grid. The closing summary gives each run's
   status, test accuracy and time.
@@ -32,7 +35,14 @@ import time
 
 from nin.cli import lab4
 from nin.cli.exit_codes import EXIT_BAD_INPUT
-from nin.cli.launch_flags import add_launch_flags, launch_settings
+from nin.cli.launch_flags import (
+    add_cluster_flags,
+    add_launch_flags,
+    check_launch_flags,
+    launch_settings,
+    print_status,
+    submit_to_slurm,
+)
 from nin.launch.here import run_here
 from nin.launch.jobs import Job
 from nin.launch.records import exit_code, summary
@@ -52,6 +62,7 @@ def make_parser():
     parser.add_argument("--list", action="store_true",
                         help="print one lab4.py command per run and exit")
     add_launch_flags(parser)
+    add_cluster_flags(parser)
     return parser
 
 
@@ -84,8 +95,14 @@ def main(argv=None):
     parser = make_parser()
     args, lab4_options = parser.parse_known_args(argv)
     try:
+        check_launch_flags(args)
         runs = select_runs(args.only) if args.only else LAB_RUNS
         jobs = plan(runs, lab4_options)
+        logdir = jobs[0].run_dir.parent
+        if args.status:
+            return print_status(jobs, logdir)
+        if args.slurm:
+            return submit_to_slurm(jobs, logdir, "grid", args.slurm_args)
     except ValueError as error:  # bad input: one line, no traceback
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
     if args.list:

@@ -30,8 +30,9 @@ from nin.training.run_folder import send_output_to_log
 
 def make_parser():
     parser = argparse.ArgumentParser(
-        prog="lab4.py",
-        description="Train one Lab 4 run and log it for TensorBoard.",
+        prog="lab4.py", fromfile_prefix_chars="@",
+        description="Train one Lab 4 run and log it for TensorBoard. "
+                    "@FILE reads more flags from FILE, one per line.",
     )
     add_run_flags(parser)
     add = parser.add_argument

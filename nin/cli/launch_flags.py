@@ -1,5 +1,7 @@
-"""`--jobs` and `--gpus`: how many runs at once, and on which GPUs, for
-`labs/grid.py` and `labs/bn_study.py` (`nin.launch`).
+"""How `labs/grid.py` and `labs/bn_study.py` launch their runs
+(`nin.launch`): `--jobs` and `--gpus` on this machine, `--slurm` (with
+`--slurm-args`) on a cluster, and `--status` to see where each run
+stands.
 
 Default: one run per GPU asked for (all visible GPUs unless `--gpus`
 says otherwise), one at a time on a machine without GPUs. One run per
@@ -11,6 +13,8 @@ on the 2-core CPU two runs at once were no faster than one.
 import argparse
 
 from nin.launch.devices import visible_gpus
+from nin.launch.slurm import submit
+from nin.launch.status import status_lines
 from nin.validation import POSITIVE_INT
 
 
@@ -33,6 +37,52 @@ def add_launch_flags(parser):
     add("--gpus", type=gpu_list, default=None, metavar="0,1,...",
         help="GPUs to spread the runs over, round-robin (default: all "
              "visible; none: the CPU)")
+
+
+def add_cluster_flags(parser):
+    add = parser.add_argument
+    add("--slurm", action="store_true",
+        help="submit the unfinished runs to Slurm as one job array (one "
+             "task per run, requeued if preempted) and exit")
+    add("--slurm-args", default="", metavar="'OPTIONS'",
+        help="sbatch options for every task, quoted: '--gres=gpu:1 "
+             "--time=1:00:00 -p gpu' (one option alone: "
+             "--slurm-args=--time=60)")
+    add("--status", action="store_true",
+        help="print where each run stands (and its Slurm task) and exit")
+
+
+def check_launch_flags(args):
+    """A ValueError for flags that do not go together."""
+    if args.slurm_args and not args.slurm:
+        raise ValueError("--slurm-args goes with --slurm")
+    if args.slurm and (args.jobs or args.gpus is not None):
+        raise ValueError("--jobs and --gpus are for this machine; on Slurm "
+                         "ask for GPUs with --slurm-args '--gres=gpu:1'")
+    if args.slurm and args.status:
+        raise ValueError("give --slurm or --status, not both")
+
+
+def print_status(jobs, logdir):
+    for line in status_lines(jobs, logdir):
+        print(line)
+    return 0
+
+
+def submit_to_slurm(jobs, logdir, name, slurm_args):
+    """Submit; print the job id and how to follow it. SlurmError (a
+    ValueError) when Slurm is absent or refuses."""
+    job_id, submitted, folder = submit(jobs, logdir, name, slurm_args)
+    if job_id is None:
+        print("Every run is finished; nothing to submit.")
+        return 0
+    print(f"Submitted Slurm job {job_id}: {len(submitted)} task(s), one per "
+          f"unfinished run ({', '.join(job.name for job in submitted)}); "
+          "each task is requeued if preempted and resumes its run.")
+    print(f"Follow it: squeue -j {job_id}, or this command with --status "
+          "instead of --slurm. Each run's output: RUN_DIR/train.log; "
+          f"Slurm's own: {folder}/")
+    return 0
 
 
 def launch_settings(args):
