@@ -21,7 +21,7 @@ from nin.cli import lab4
 
 REPO = Path(__file__).resolve().parents[1]
 RUN = "ELU+BN+WI"
-EPOCHS = 8  # enough that a signal after epoch 0 lands before the end
+EPOCHS = 5  # enough that a signal after epoch 0 lands before the end
 ARGS = ["--act", "elu", "--bn", "--wi", "--dataset", "synthetic",
         "--epochs", str(EPOCHS), "--width", "0.25", "--batch-size", "8",
         "--deterministic", "--verbose", "0"]

@@ -7,4 +7,6 @@
     devices.py   which GPU and what share of its memory each run gets
     progress.py  the overall progress bar, from the run folders
     records.py   each job's outcome, the summary table, the exit code
+    slurm.py     one Slurm job array, one task per unfinished run
+    status.py    where each run stands (folder and Slurm queue)
 """
