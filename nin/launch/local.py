@@ -13,7 +13,7 @@ import subprocess
 import time
 
 from nin.launch.jobs import status_of
-from nin.launch.records import record
+from nin.launch.records import finished_record, record
 from nin.training.run_folder import read_results
 
 
@@ -31,17 +31,11 @@ def train_job(job, index, total, environment=None):
 
 
 def skip_job(job, results, header):
-    """The record of a finished run; never trained again, even if its
-    settings differ from the asked ones (then it counts as failed)."""
-    differences = job.other_settings()
-    if differences:
-        print(f"{header}: {job.run_dir} holds a finished run with other "
-              f"settings: {', '.join(differences)}. Not trained; use "
-              "another --logdir.", flush=True)
-        return record(job.name, "failed (other settings)", results)
-    print(f"{header}: finished in {job.run_dir}, skipped", flush=True)
-    diverged = ", diverged" if results.get("diverged") else ""
-    return record(job.name, f"skipped (finished{diverged})", results)
+    """The record of a finished run (never trained again), said."""
+    entry, message = finished_record(job, results)
+    skipped = ", skipped" if entry["status"].startswith("skipped") else ""
+    print(f"{header}: {message}{skipped}", flush=True)
+    return entry
 
 
 def run_jobs(jobs, environment=None):

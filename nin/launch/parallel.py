@@ -21,7 +21,7 @@ import time
 
 from nin.launch.jobs import status_of
 from nin.launch.progress import Progress, format_seconds
-from nin.launch.records import record
+from nin.launch.records import finished_record, record
 from nin.training.run_folder import LOG_FILE, read_results
 
 POLL_SECONDS = 1.0
@@ -108,9 +108,8 @@ def run_jobs_at_once(jobs, environments, stream=None):
         if results is None:
             queue.append(job)
         else:
-            records[job.name] = record(job.name, "skipped (finished)",
-                                       results)
-            progress.say(f"skipped  {job.name}: finished in {job.run_dir}")
+            records[job.name], message = finished_record(job, results)
+            progress.say(f"skipped  {job.name}: {message}")
     free, running = list(range(len(environments))), {}
     try:
         while queue or running:

@@ -15,6 +15,21 @@ def record(name, status, results=None, seconds=0.0):
             "seconds": seconds}
 
 
+def finished_record(job, results):
+    """(record, what to say) for a job whose folder holds a finished run:
+    never trained again, even if its settings differ from the asked ones
+    (then it counts as failed)."""
+    differences = job.other_settings()
+    if differences:
+        return (record(job.name, "failed (other settings)", results),
+                f"{job.run_dir} holds a finished run with other settings: "
+                f"{', '.join(differences)}. Not trained; use another "
+                "--logdir.")
+    diverged = ", diverged" if results.get("diverged") else ""
+    return (record(job.name, f"skipped (finished{diverged})", results),
+            f"finished in {job.run_dir}")
+
+
 def summary(records):
     lines = [f"{'run':<14} {'status':<32} {'test acc':>9} {'time':>9}"]
     for entry in records:
