@@ -156,3 +156,27 @@ def test_a_full_disk_is_one_clear_error_and_leaves_nothing_complete(
     assert not (tmp_path / "None" / "model.keras").exists()
     assert not list((tmp_path / "None" / "checkpoint").iterdir())
     assert not list(tmp_path.rglob(".partial-*"))
+
+
+def test_a_run_being_trained_is_never_trained_twice_at_once(tmp_path,
+                                                            capsys):
+    first = subprocess.Popen(command(tmp_path), cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    state = tmp_path / RUN / "checkpoint" / "state.json"
+    deadline = time.monotonic() + 300
+    while not state.exists():
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    with pytest.raises(SystemExit) as exit_info:
+        lab4.main([*ARGS, "--logdir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "is being trained by another process right now" in \
+        capsys.readouterr().err
+    first.kill()
+    first.communicate()
+    from nin.training.run_folder import lock_run, release_run
+
+    lock_run(tmp_path / RUN)  # the killed process let go of it
+    release_run(tmp_path / RUN)
+    assert not (tmp_path / RUN / ".lock").exists()

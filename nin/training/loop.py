@@ -46,9 +46,11 @@ from nin.training.run_data import prepare_data
 from nin.training.run_folder import (
     CONFIG_FILE,
     check_logdir,
+    lock_run,
     open_run_dir,
     read_config,
     read_results,
+    release_run,
     write_run_hparams,
 )
 from nin.training.runtime import (
@@ -152,6 +154,15 @@ def train(config, *, overwrite=False, resume=True, verbose="auto",
     check_logdir(config.logdir)  # before the (slow) data loading
     data = prepare_data(config)
     run_dir, checkpoint = _open(config, overwrite, resume)
+    lock_run(run_dir)
+    try:
+        return _train(config, run_dir, checkpoint, data, drops, verbose,
+                      on_run_dir)
+    finally:
+        release_run(run_dir)
+
+
+def _train(config, run_dir, checkpoint, data, drops, verbose, on_run_dir):
     if on_run_dir is not None:
         on_run_dir(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():

@@ -18,6 +18,8 @@ from callbacks.tensorboard import HPARAMS_SUFFIX
 CONFIG_FILE = "config.json"  # written first: the folder holds a run
 RESULTS_FILE = "results.json"  # written last: the run is finished
 LOG_FILE = "train.log"  # the run's console output, when sent here
+LOCK_FILE = ".lock"  # held (flock) by the process training the run
+_HELD = {}  # run folder -> open descriptor of its held lock
 
 
 def check_logdir(logdir):
@@ -44,6 +46,8 @@ def open_run_dir(logdir, run_name, overwrite=False):
         if not overwrite:
             finished = (run_dir / RESULTS_FILE).is_file()
             return run_dir, "finished" if finished else "unfinished"
+        lock_run(run_dir)  # never move a run away from under its trainer
+        release_run(run_dir)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         kept = run_dir.with_name(f"{run_name}.old-{stamp}")
         run_dir.rename(kept)
@@ -52,6 +56,36 @@ def open_run_dir(logdir, run_name, overwrite=False):
     return run_dir, "new"
 
 
+
+
+def lock_run(run_dir):
+    """Hold `RUN_DIR/.lock` (an flock, which the system releases when this
+    process ends, however it ends) until `release_run`: a second process
+    asked to train the same run at the same time (two terminals, a grid
+    and a cluster task) is refused instead of mixing checkpoints."""
+    import fcntl
+    import os
+
+    descriptor = os.open(Path(run_dir) / LOCK_FILE,
+                         os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise ValueError(
+            f"{run_dir} is being trained by another process right now; "
+            "wait for it to end, or stop it first") from None
+    _HELD[str(run_dir)] = descriptor
+
+
+def release_run(run_dir):
+    """Let go of the run's lock (and its file)."""
+    import os
+
+    descriptor = _HELD.pop(str(run_dir), None)
+    if descriptor is not None:
+        (Path(run_dir) / LOCK_FILE).unlink(missing_ok=True)
+        os.close(descriptor)
 
 
 def read_results(run_dir):
