@@ -106,8 +106,10 @@ def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path,
 
 
 def test_ctrl_c_keeps_the_checkpoint_and_says_how_to_resume(tmp_path):
-    code, _, err, state = start_and_stop_mid_epoch(tmp_path, signal.SIGINT)
-    assert code == 130
+    code, out, err, state = start_and_stop_mid_epoch(tmp_path,
+                                                     signal.SIGINT)
+    assert code == 130, f"exit {code}; stdout: {out[-800:]}; " \
+        f"stderr: {err[-1500:]}; checkpoint: {state}"
     assert "run the same command again to resume" in err
     assert "Traceback" not in err
     model_file = tmp_path / RUN / "checkpoint" / state["model_file"]

@@ -27,7 +27,7 @@ import keras
 import numpy as np
 import pytest
 
-from nin.cli import bn_study, grid, lab4
+from nin.cli import bn_study, grid
 from nin.report.lab_runs import RUN_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -204,9 +204,13 @@ def test_a_cancelled_task_resumes_from_its_checkpoint(cluster, tmp_path,
     assert f"Resuming ELU+BN+WI from {run_dir} after epoch {stopped_after}" \
         in log
 
-    alone = tmp_path / "alone"  # the same run, never interrupted
-    assert lab4.main(["--act", "elu", "--bn", "--wi", *flags[2:],
-                      "--verbose", "0", "--logdir", str(alone)]) == 0
+    # The same run, never interrupted, in its own process as a user runs
+    # it: --deterministic switches TensorFlow's determinism on for the
+    # whole process, and it must not leak into the tests that follow.
+    alone = tmp_path / "alone"
+    subprocess.run([sys.executable, "labs/lab4.py", "--act", "elu", "--bn",
+                    "--wi", *flags[2:], "--verbose", "0", "--logdir",
+                    str(alone)], cwd=REPO, check=True, capture_output=True)
     for mine, reference in zip(weights(run_dir),
                                weights(alone / "ELU+BN+WI")):
         assert np.array_equal(mine, reference)
