@@ -102,7 +102,7 @@ def measure_run(name, folders, required, root, context):
             initial, built, student))
     if student is not None:
         _record(facts, "remeasured", lambda: remeasure.evaluate(
-            built["model"], student, context))
+            built, student, context))
     if student is not None:
         student.pop("arrays", None)
         for layer in student["layers"]:

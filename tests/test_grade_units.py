@@ -202,7 +202,7 @@ def test_out_inside_submissions_is_refused(tmp_path, capsys):
 
 @pytest.fixture
 def context():
-    from grading.worker import Context
+    from grading.context import Context
 
     return Context("synthetic", None, tolerance=1e-5)
 
