@@ -17,6 +17,8 @@ import resource
 
 import numpy as np
 
+from grading.memory import available_megabytes, process_megabytes
+
 NUMPY_SEED = 0
 MAX_BATCH = 256
 MIN_BATCH = 8
@@ -25,6 +27,7 @@ MIN_BATCH = 8
 BYTES_PER_VALUE = 4 * 4
 MEMORY_SHARE = 0.5  # of the address space still free under the limit
 PRECISIONS = ("auto", "bf16", "fp32")
+DEFAULT_FREE_MB = 4096  # where /proc cannot say
 
 
 class Context:
@@ -90,29 +93,11 @@ class Context:
         return max(MIN_BATCH, min(MAX_BATCH, fitting))
 
 
-def _status_megabytes(field, path="/proc/self/status"):
-    try:
-        with open(path) as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return None
-
-
 def free_address_space():
     """Bytes this process may still map: its address-space limit minus
     what it maps now, or the machine's available memory if unlimited."""
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     if limit == resource.RLIM_INFINITY:
-        available = _status_megabytes("MemAvailable", "/proc/meminfo")
-        return (available or 4096) << 20
-    used = _status_megabytes("VmSize") or 0
+        return (available_megabytes() or DEFAULT_FREE_MB) << 20
+    used = process_megabytes("VmSize") or 0
     return max(0, limit - (used << 20))
-
-
-def peak_memory():
-    """{"peak_rss_mb", "peak_address_space_mb"} of this process so far."""
-    return {"peak_rss_mb": _status_megabytes("VmHWM"),
-            "peak_address_space_mb": _status_megabytes("VmPeak")}
