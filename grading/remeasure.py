@@ -133,8 +133,9 @@ def recheck(predictor, images, probabilities, batch):
     The rounding's effect is measured on a calibration sample (evenly
     spread over the test set); an argmax flips only if the top-two margin
     moves by more than twice the largest probability error, so margins
-    below `RECHECK_SAFETY` times that (at least `MIN_RECHECK_MARGIN`), and
-    non-finite rows, are recomputed."""
+    below `RECHECK_SAFETY` times that (at least `MIN_RECHECK_MARGIN`) are
+    recomputed. Rows that are not finite (a diverged model's NaN) stay:
+    bf16 has float32's exponent range, so float32 gives NaN there too."""
     count = min(CALIBRATION_IMAGES, len(images))
     sample = np.linspace(0, len(images) - 1, count).astype(int)
     exact = predictor.predict(images[sample], "fp32", batch)
@@ -143,7 +144,7 @@ def recheck(predictor, images, probabilities, batch):
     probabilities[sample] = exact
     margin = top_two_margin(probabilities)
     threshold = max(MIN_RECHECK_MARGIN, RECHECK_SAFETY * 2 * error)
-    unsure = ~(margin >= threshold)  # NaN margins are unsure too
+    unsure = margin < threshold  # False for NaN margins
     unsure[sample] = False
     if unsure.any():
         probabilities[unsure] = predictor.predict(images[unsure], "fp32",
