@@ -17,7 +17,7 @@ import resource
 
 import numpy as np
 
-from grading.memory import available_megabytes, process_megabytes
+from grading.machine import available_megabytes, process_megabytes
 
 NUMPY_SEED = 0
 MAX_BATCH = 256

@@ -13,9 +13,11 @@ Isolation applied to every worker (`python -m grading.worker`):
   files, and proxy variables are not passed on;
 - a scrubbed environment: HOME and KERAS_HOME point into the worker's own
   folder under OUT, GPUs are hidden (CUDA reserves more address space than
-  a memory limit allows), the current directory is that folder, and
-  `python -P` keeps that folder (student files) from ever being imported:
-  the worker's code comes from the installed toolkit alone.
+  a memory limit allows), TensorFlow uses as many threads as a container's
+  CPU quota allows (`grading.machine`), the current directory is that
+  folder, and `python -P` keeps that folder (student files) from ever
+  being imported: the worker's code comes from the installed toolkit
+  alone.
 
 With `Limits(gpu=True)` (`labs/grade.py --device gpu`) the worker sees
 the machine's GPUs; since CUDA cannot start under an address-space limit,
@@ -34,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-from grading.memory import process_megabytes
+from grading.machine import process_megabytes, worker_threads
 
 OPEN_FILES = 1024
 MEGABYTE = 1 << 20
@@ -112,7 +114,11 @@ def worker_environment(work_dir, gpu=False):
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
     }
-    passed = ("LANG", "LC_ALL", "OMP_NUM_THREADS")
+    passed = ("LANG", "LC_ALL", "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+              "TF_NUM_INTEROP_THREADS")
+    threads = worker_threads()
+    if threads:  # a container's CPU quota, not the host's cores
+        environment["TF_NUM_INTRAOP_THREADS"] = str(threads)
     if gpu:  # the machine's choice of GPUs and CUDA libraries
         passed += ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
     else:

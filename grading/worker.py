@@ -11,7 +11,8 @@ The request (written by the grader) names one command:
   run is done, so a crash or timeout on run 7 keeps runs 1-6, and last
   `worker.json` (its peak memory and the precision it measured in).
 - `probe`: report whether 127.0.0.1:`port` is reachable and the limits in
-  force, so the isolation itself can be tested.
+  force, then hold `hold_mb` MB of memory for `hold_s` seconds, so the
+  isolation itself can be tested.
 """
 
 import json
@@ -24,7 +25,7 @@ import numpy as np
 from callbacks.atomic import write_json_atomic
 from grading import archive
 from grading.context import Context
-from grading.memory import peak_memory
+from grading.machine import peak_memory
 
 USAGE_FILE = "worker.json"
 
@@ -80,9 +81,11 @@ def timing_line(name, facts):
 
 
 def run_probe(request):
-    """Report what the sandbox allows: network, memory limit, home."""
+    """Report what the sandbox allows (network, memory limit, home,
+    visible GPUs), then hold memory for a while if asked to."""
     import resource
     import socket
+    import time
 
     try:
         socket.create_connection(("127.0.0.1", request["port"]),
@@ -93,7 +96,11 @@ def run_probe(request):
     write_json(request["status_path"], {
         "network": network,
         "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
-        "home": os.environ.get("HOME")})
+        "home": os.environ.get("HOME"),
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+    held = np.ones(request.get("hold_mb", 0) << 17)  # 8-byte values
+    time.sleep(request.get("hold_s", 0))
+    return held.size
 
 
 def main(argv):
