@@ -3,8 +3,8 @@ no test times anything).
 
     python labs/bench_grading.py speed [--act elu] [--no-bn] [--no-wi]
         [--images 10000] [--repeats 1] [--data-dir D] [--json]
-    python labs/bench_grading.py student [--data-dir D] [--jobs 1]
-        [--memory-mb 8192] [--json]
+    python labs/bench_grading.py student [--data-dir D] [--memory-mb 8192]
+        [--precision auto] [--submission DIR] [--json]
     python labs/bench_grading.py precision [--epochs 6] [--json]
     python labs/bench_grading.py copies [--seeds 6] [--json]
 
@@ -48,6 +48,9 @@ def make_parser():
                          default=8192)
     student.add_argument("--precision", default="auto",
                          choices=("auto", "bf16", "fp32"))
+    student.add_argument("--submission", default=None,
+                         help="keep (or reuse) the submission in this "
+                              "folder")
     precision = commands.add_parser("precision",
                                     help="bf16 against float32")
     precision.add_argument("--epochs", type=POSITIVE_INT.argument,
@@ -70,7 +73,7 @@ def run(args):
         from grading.bench_student import measure_student
 
         return measure_student(args.data_dir, int(args.memory_mb),
-                               args.precision)
+                               args.precision, args.submission)
     if args.command == "precision":
         from grading.bench_precision import measure_precision
 

@@ -6,7 +6,10 @@ on the synthetic set: a complete run folder, the weights hardly
 trained; speed does not depend on them), writes a CIFAR-10-sized test
 set of random images in CIFAR's file format unless `--data-dir` names
 real files, and grades the student through `grading.cli` exactly as a
-TA would: sandboxed worker, memory limit, every check. It prints the
+TA would: sandboxed worker, memory limit, every check. `--submission
+DIR` keeps the submission in DIR (made there if DIR does not exist), so
+other settings (`--precision fp32`, `taskset -c 0` for one CPU) grade
+the same runs. It prints the
 wall time, the seconds the gradebook records, the worker's peak
 resident memory and each run's re-measurement time from grader.log.
 No test runs this.
@@ -33,7 +36,8 @@ def full_size_submission(logs):
                         width=1.0, logdir=str(logs)), verbose=0)
 
 
-def measure_student(data_dir=None, memory_mb=8192, precision="auto"):
+def measure_student(data_dir=None, memory_mb=8192, precision="auto",
+                    submission=None):
     from nin.data.cifar import write_random_cifar
 
     with tempfile.TemporaryDirectory() as folder:
@@ -42,10 +46,13 @@ def measure_student(data_dir=None, memory_mb=8192, precision="auto"):
             data_dir = base / "data"
             data_dir.mkdir()
             write_random_cifar(data_dir, per_batch=10000)
-        full_size_submission(base / "submissions" / "student" / "logs")
+        submissions = Path(submission) if submission else \
+            base / "submissions"
+        if not submissions.exists():
+            full_size_submission(submissions / "student" / "logs")
         out = base / "out"
         start = time.perf_counter()
-        cli.main([str(base / "submissions"), "--out", str(out),
+        cli.main([str(submissions), "--out", str(out),
                   "--dataset", "cifar10", "--data-dir", str(data_dir),
                   "--memory-mb", str(memory_mb), "--precision", precision])
         wall = time.perf_counter() - start
