@@ -3,10 +3,13 @@
 `grade_class` lists the students (each a folder or a `.zip` in the
 submissions folder), grades each one (`grade_student`) and writes
 `OUT/STUDENT/results.json`, `OUT/STUDENT/feedback.md`,
-`OUT/STUDENT/grader.log` and finally `OUT/gradebook.csv`. A submission
-that is unsafe, corrupt or crashes the worker gets a result that says so,
-and the class goes on. Scratch files live in `OUT/.work/STUDENT/` and are
-removed when the student is done: nothing is written outside OUT.
+`OUT/STUDENT/grader.log`, `OUT/STUDENT/fingerprints.json` (for copy
+detection) and finally `OUT/gradebook.csv`, after flagging possible copies
+across the whole class (`grading.copies`). A submission that is unsafe,
+corrupt or crashes the worker gets a result that says so, and the class
+goes on; a line per student shows the progress and an ETA. Scratch files
+live in `OUT/.work/STUDENT/` and are removed when the student is done:
+nothing is written outside OUT.
 """
 
 import concurrent.futures
@@ -14,12 +17,15 @@ import dataclasses
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Optional
 
-from grading import archive, checks, report
-from grading.rubric import ITEMS, applies
+from callbacks.atomic import write_json_atomic
+from grading import archive, copies, report, scoring
+from grading.progress import Progress
 from grading.sandbox import Limits, run_worker
+from grading.worker import USAGE_FILE
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+-]")
 WORK = ".work"
@@ -34,6 +40,7 @@ class Settings:
     limits: Limits = dataclasses.field(default_factory=Limits)
     max_files: int = archive.DEFAULT_MAX_FILES
     max_bytes: int = archive.DEFAULT_MAX_BYTES
+    precision: str = "auto"  # of re-measurement: grading.context
 
 
 def list_students(submissions):
@@ -62,7 +69,7 @@ def grade_class(submissions, settings, only=None, jobs=1):
     chosen = {name: path for name, path in students.items()
               if only is None or name == only}
     settings.out.mkdir(parents=True, exist_ok=True)
-    graded = {}
+    graded, progress = {}, Progress(len(chosen))
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(grade_student, name, path, settings): name
                    for name, path in chosen.items()}
@@ -71,34 +78,64 @@ def grade_class(submissions, settings, only=None, jobs=1):
             graded[name] = future.result()
             report.write_student(settings.out / name, name, graded[name],
                                  settings.rubric)
-            extra = graded[name]["extra_data"]
-            print(f"{name}: {graded[name]['score']:g} / "
-                  f"{extra['max_score']:g} ({extra['status']})")
+            progress.finished(name, graded[name],
+                              graded[name]["extra_data"]["seconds"])
+    flag_copies(settings.out, list(students), settings.rubric)
     report.write_gradebook(settings.out, list(students))
     shutil.rmtree(settings.out / WORK, ignore_errors=True)
     return graded
 
 
+def flag_copies(out, students, rubric):
+    """Flag possible copies across every graded student (their stored
+    fingerprints), so a regrade with --only updates the others too."""
+    flags = copies.student_flags(copies.load_fingerprints(out, students))
+    for name in students:
+        report.set_copy_flags(out / name, name, flags.get(name, []),
+                              rubric)
+
+
 def grade_student(name, path, settings):
-    """One student's Gradescope-style result dict; never raises."""
+    """One student's Gradescope-style result dict; never raises. Its
+    `extra_data` holds the seconds it took and the worker's peak memory;
+    the runs' fingerprints go to OUT/STUDENT/fingerprints.json."""
+    start = time.monotonic()
     work = settings.out / WORK / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    log = settings.out / name / "grader.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    folder = settings.out / name
+    log = folder / "grader.log"
+    folder.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")
+    (folder / copies.FINGERPRINTS).unlink(missing_ok=True)
+    usage = {}
     try:
         root = _prepare(path, work, settings, log)
-        return _result(settings.rubric, *_measure(root, work, settings,
-                                                  log))
+        facts, problem, isolated, usage = _measure(root, work, settings,
+                                                   log)
+        _keep_fingerprints(folder, facts, settings.rubric)
+        result = scoring.score(settings.rubric, facts, problem, isolated)
     except archive.UnsafeSubmissionError as error:
-        return report.refused(settings.rubric, str(error))
+        result = report.refused(settings.rubric, str(error))
     except Exception as error:  # the class goes on whatever happens here
-        return report.failed(settings.rubric,
-                             f"grading error: {type(error).__name__}: "
-                             f"{error}")
+        result = report.failed(settings.rubric,
+                               f"grading error: {type(error).__name__}: "
+                               f"{error}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    seconds = time.monotonic() - start
+    result["execution_time"] = int(round(seconds))
+    result["extra_data"].update(seconds=round(seconds, 1),
+                                peak_memory_mb=usage.get("peak_rss_mb"),
+                                precision=usage.get("precision"))
+    return result
+
+
+def _keep_fingerprints(folder, facts, rubric):
+    runs = {run: entry["fingerprint"] for run, entry in zip(
+        rubric["runs"], facts) if entry and entry.get("fingerprint")}
+    if runs:
+        write_json_atomic(folder / copies.FINGERPRINTS, runs)
 
 
 def _prepare(path, work, settings, log):
@@ -141,6 +178,7 @@ def _measure(root, work, settings, log):
     request = {"command": "measure", "root": str(Path(root).resolve()),
                "runs": rubric["required"], "dataset": settings.dataset,
                "data_dir": settings.data_dir, "facts_dir": str(facts_dir),
+               "precision": settings.precision,
                "maxout_tolerance": rubric["items"].get(
                    "maxout", {}).get("tolerance", 1e-5)}
     outcome = _run(request, work, settings, log)
@@ -151,28 +189,7 @@ def _measure(root, work, settings, log):
                      else None)
     problem = None if outcome.ok else \
         f"the grading worker {outcome.explain(settings.limits)}"
-    return facts, problem, outcome.network_isolated
-
-
-def _result(rubric, all_facts, problem, isolated):
-    tests, flags = [], {}
-    for run, facts in zip(rubric["runs"], all_facts):
-        required = rubric["required"][run]
-        for item_name, item in rubric["items"].items():
-            if not applies(item_name, required):
-                continue
-            if facts is None:
-                credit, output, new = 0.0, problem or "not measured", []
-            elif not facts["folders"] and item_name != "present":
-                credit, output, new = 0.0, "run not submitted", []
-            else:
-                credit, output, new = checks.CHECKS[item_name](facts, item)
-            for flag in new:
-                flags.setdefault(flag, []).append(run)
-            tests.append(report.test(f"{run}: {ITEMS[item_name][0]}",
-                                     credit, item["points"], output))
-    flags = [f"{flag} ({', '.join(runs)})" for flag, runs in flags.items()]
-    if not isolated:
-        flags.append("worker ran without a network namespace")
-    status = "graded" if problem is None else "incomplete"
-    return report.result(rubric, tests, status, flags, problem)
+    usage_path = facts_dir / USAGE_FILE
+    usage = json.loads(usage_path.read_text()) if usage_path.is_file() \
+        else {}
+    return facts, problem, outcome.network_isolated, usage

@@ -4,8 +4,10 @@ This module touches student files, so it runs only inside the sandboxed
 worker (`grading.worker`). It finds each required run folder, reads its
 JSON files (size-capped), its TensorBoard scalars and its `model.keras` as
 data, then asks `grading.remeasure` to rebuild the model from our code,
-load the student's weights and evaluate it. Each run's facts are a plain
-JSON dict; `grading.checks` turns them into scores outside the sandbox.
+load the student's weights and evaluate it, and `grading.fingerprint` for
+the run's fingerprint (copy detection across the class). Each run's facts
+are a plain JSON dict; `grading.checks` turns them into scores outside
+the sandbox.
 Any problem is recorded as a `*_error` string for that run only.
 """
 
@@ -13,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from grading import inspect_model, maxout, remeasure
+from grading import fingerprint, inspect_model, maxout, remeasure
 from nin.report.events import read_run_scalars
 
 JSON_MAX_BYTES = 1 << 20
@@ -86,11 +88,17 @@ def measure_run(name, folders, required, root, context):
         run_dir, max_bytes=EVENT_MAX_BYTES))
     student = _record(facts, "model", lambda: _model_facts(
         run_dir / "model.keras"))
+    if student is not None:
+        _record(facts, "fingerprint", lambda: fingerprint.run_fingerprint(
+            run_dir, student, _optional_json(run_dir / "config.json"),
+            _optional_json(run_dir / "results.json"), EVENT_MAX_BYTES))
     if claimed is None:
+        _drop_arrays(student)
         return facts
     built = _record(facts, "reference", lambda: remeasure.reference(
         claimed, required, context))
     if built is None:
+        _drop_arrays(student)
         return facts
     facts["reference"] = built["facts"]
     if required["activation"] == "maxout" and student is not None:
@@ -102,12 +110,17 @@ def measure_run(name, folders, required, root, context):
             initial, built, student))
     if student is not None:
         _record(facts, "remeasured", lambda: remeasure.evaluate(
-            built["model"], student, context))
+            built, student, context))
+    _drop_arrays(student)
+    return facts
+
+
+def _drop_arrays(student):
+    """Weights and layer configs stay in the sandbox: facts are small."""
     if student is not None:
         student.pop("arrays", None)
         for layer in student["layers"]:
             layer.pop("config", None)
-    return facts
 
 
 def _record(facts, key, produce):
@@ -126,6 +139,13 @@ def _record(facts, key, produce):
         return None
     facts[key] = value
     return value
+
+
+def _optional_json(path):
+    try:
+        return read_json(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _results(path):

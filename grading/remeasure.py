@@ -7,17 +7,27 @@ in layer by layer (shapes must match exactly) and the model is evaluated on
 the test set standardized with training-set statistics, as training did.
 An optional `initial.weights.h5` (the weights before training) is
 measured: each kernel's std against the std its initializer should give.
+
+Evaluation runs a compiled inference graph (`grading.inference`), one per
+architecture and worker. In bfloat16 (where the CPU computes it natively)
+the accuracy is still float32's: a calibration sample measures how far
+bf16 moves the probabilities, and every image whose top-two margin is
+within a safe multiple of that is computed again in float32, so no
+prediction bf16 could flip is left in bf16 (`recheck`).
 """
 
 import json
+import time
 
 import numpy as np
 
 from grading import inspect_model
 
 MAX_WIDTH = 4.0
-EVAL_BATCH = 100
 WEIGHTED_CLASSES = ("Conv2D", "Dense")
+CALIBRATION_IMAGES = 256
+RECHECK_SAFETY = 4.0  # recheck margins below 4x twice the largest error
+MIN_RECHECK_MARGIN = 0.02
 
 
 def reference(claimed, required, context):
@@ -49,7 +59,10 @@ def reference(claimed, required, context):
              "initializer": inspect_model.initializer_of(layer["config"])}
             for layer in layers if layer["class"] in WEIGHTED_CLASSES],
     }
-    return {"model": model, "facts": facts}
+    key = json.dumps([claimed["model"], claimed["width"], options,
+                      required["activation"], required["batch_norm"],
+                      list(x_test.shape[1:]), context.num_classes])
+    return {"model": model, "facts": facts, "architecture": key}
 
 
 def student_weight_lists(student):
@@ -77,23 +90,66 @@ def load_into(model, student):
         layer.set_weights(arrays)
 
 
-def evaluate(model, student, context):
-    """{"accuracy", "loss"} of our model holding the student's weights."""
-    from keras import ops
-
+def evaluate(built, student, context):
+    """{"accuracy", "loss", how it was computed} of our model holding the
+    student's weights."""
+    start = time.perf_counter()
+    model = built["model"]
     load_into(model, student)
+    predictor = context.predictor(built["architecture"], model)
+    predictor.load(model)
     x_test, y_test = context.test_set()
-    probabilities = np.concatenate([
-        ops.convert_to_numpy(model(x_test[start:start + EVAL_BATCH],
-                                   training=False))
-        for start in range(0, len(x_test), EVAL_BATCH)])
+    precision = context.precision
+    if predictor.fallback_reason or len(x_test) <= CALIBRATION_IMAGES:
+        precision = "fp32"  # a calibration sample would be the whole set
+    batch = context.batch_size(predictor)
+    probabilities = predictor.predict(x_test, precision, batch)
+    rechecked = 0
+    if precision != "fp32":
+        rechecked = recheck(predictor, x_test, probabilities, batch)
     # A diverged model predicts NaN; argmax then picks class 0, as Keras's
     # accuracy metric does, and the loss is not a number (None).
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
     picked = probabilities[np.arange(len(y_test)), y_test]
     loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
-    return {"accuracy": accuracy, "loss": loss if np.isfinite(loss)
-            else None}
+    return {"accuracy": accuracy,
+            "loss": loss if np.isfinite(loss) else None,
+            "precision": precision, "rechecked_in_fp32": rechecked,
+            "batch_size": batch, "seconds": round(
+                time.perf_counter() - start, 2),
+            "compiled": predictor.fallback_reason is None}
+
+
+def top_two_margin(probabilities):
+    """Top-1 minus top-2 probability per image (NaN where not finite)."""
+    top = np.sort(probabilities, axis=1)[:, -2:]
+    return top[:, 1] - top[:, 0]
+
+
+def recheck(predictor, images, probabilities, batch):
+    """Recompute in float32, in place, every image whose prediction the
+    bf16 rounding could have flipped; returns how many were rechecked.
+
+    The rounding's effect is measured on a calibration sample (evenly
+    spread over the test set); an argmax flips only if the top-two margin
+    moves by more than twice the largest probability error, so margins
+    below `RECHECK_SAFETY` times that (at least `MIN_RECHECK_MARGIN`) are
+    recomputed. Rows that are not finite (a diverged model's NaN) stay:
+    bf16 has float32's exponent range, so float32 gives NaN there too."""
+    count = min(CALIBRATION_IMAGES, len(images))
+    sample = np.linspace(0, len(images) - 1, count).astype(int)
+    exact = predictor.predict(images[sample], "fp32", batch)
+    error = np.abs(exact - probabilities[sample])
+    error = float(np.max(error[np.isfinite(error)], initial=0.0))
+    probabilities[sample] = exact
+    margin = top_two_margin(probabilities)
+    threshold = max(MIN_RECHECK_MARGIN, RECHECK_SAFETY * 2 * error)
+    unsure = margin < threshold  # False for NaN margins
+    unsure[sample] = False
+    if unsure.any():
+        probabilities[unsure] = predictor.predict(images[unsure], "fp32",
+                                                  batch)
+    return int(unsure.sum()) + count
 
 
 def initial_stats(path, built, student):

@@ -4,12 +4,16 @@ Every file is written atomically (`callbacks.atomic`), so a grader
 killed mid-class never leaves a half-written grade.
 
 `results.json` follows the Gradescope autograder format: top-level
-`score`, `output` and `tests` (each with `name`, `score`, `max_score`,
-`status` "passed"/"failed" and `output`); our grading status, flags and
-the maximum score go in `extra_data`, which Gradescope keeps but does not
-show. Text that came from a student's files is stripped of control
-characters and shortened before it reaches Markdown or CSV, and CSV cells
-that a spreadsheet would run as a formula are quoted.
+`score`, `output`, `execution_time`, `tests` (each with `name`, `score`,
+`max_score`, `status` "passed"/"failed", `output` and the `visibility`
+its rubric item asks for) and `leaderboard` (the best re-measured
+accuracy); our grading status, flags, possible copies, the maximum
+score, seconds and peak memory go in `extra_data`, which Gradescope keeps
+but does not show. While any test is hidden from students the top-level
+`output` does not give the score either. Text that came from a
+student's files is stripped of control characters and shortened before
+it reaches Markdown or CSV, and CSV cells that a spreadsheet would run as
+a formula are quoted.
 """
 
 import csv
@@ -24,7 +28,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TEXT = 2000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GRADEBOOK = "gradebook.csv"
-COLUMNS = ("student", "score", "max_score", "percent", "status", "flags")
+COLUMNS = ("student", "score", "max_score", "percent", "status", "flags",
+           "copies", "seconds", "peak_memory_mb")
+VISIBLE = "visible"
+LEADERBOARD_NAME = "Best re-measured test accuracy (%)"
 
 
 def clean(text, limit=MAX_TEXT):
@@ -32,11 +39,11 @@ def clean(text, limit=MAX_TEXT):
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
-def test(name, credit, points, output):
+def test(name, credit, points, output, visibility=VISIBLE):
     score = round(points * credit, 4)
     return {"name": clean(name, 200), "score": score, "max_score": points,
             "status": "passed" if credit >= 1 else "failed",
-            "output": clean(output)}
+            "output": clean(output), "visibility": visibility}
 
 
 def total_points(rubric):
@@ -44,17 +51,29 @@ def total_points(rubric):
                for run in rubric["runs"])
 
 
-def result(rubric, tests, status, flags, problem=None):
+def result(rubric, tests, status, flags, problem=None, best=None):
+    """The results.json dict; `best` is (accuracy, run) for the
+    leaderboard, when the rubric wants one and a run was re-measured."""
     flags = list(dict.fromkeys(clean(flag, 200) for flag in flags))
     score = round(sum(entry["score"] for entry in tests), 4)
     maximum = total_points(rubric)
-    summary = f"{score:g} / {maximum:g} points ({status})"
+    if all(entry["visibility"] == VISIBLE for entry in tests):
+        summary = f"{score:g} / {maximum:g} points ({status})"
+    else:
+        summary = (f"Grading {status}; some results are shown when "
+                   "grades are published")
     if problem:
         summary += f". {clean(problem)}"
-    return {"score": score, "output": summary, "tests": tests,
-            "extra_data": {"max_score": maximum, "status": status,
-                           "flags": flags,
-                           "problem": clean(problem) if problem else None}}
+    graded = {"score": score, "output": summary, "tests": tests,
+              "extra_data": {"max_score": maximum, "status": status,
+                             "flags": flags, "copies": [],
+                             "problem": clean(problem) if problem
+                             else None}}
+    if rubric["leaderboard"] and best is not None:
+        graded["leaderboard"] = [
+            {"name": LEADERBOARD_NAME, "value": round(100 * best[0], 2)}]
+        graded["extra_data"]["best_run"] = best[1]
+    return graded
 
 
 def refused(rubric, reason):
@@ -85,6 +104,13 @@ def feedback(name, graded, rubric):
         lines += ["Flags: " + "; ".join(extra["flags"]), ""]
     if extra.get("problem"):
         lines += [f"Problem: {extra['problem']}", ""]
+    if extra.get("copies"):
+        lines += ["## Possible copies", "",
+                  "Found by comparing the runs of the whole class. No "
+                  "points were taken for this; the TA decides.", ""]
+        lines += [f"- {clean(flag).replace(chr(10), ' ')}"
+                  for flag in extra["copies"]]
+        lines += [""]
     lines += ["| test | points | result |",
               "|---|---|---|"]
     lines += [f"| {entry['name'].replace('|', '/')} | {entry['score']:g} "
@@ -98,9 +124,28 @@ def feedback(name, graded, rubric):
     return "\n".join(lines)
 
 
+def set_copy_flags(folder, name, flags, rubric):
+    """Record the copy flags in a graded student's results.json and
+    feedback.md (rewritten only when they changed)."""
+    path = folder / "results.json"
+    try:
+        graded = json.loads(path.read_text())
+        extra = graded["extra_data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    flags = [clean(flag, 600) for flag in flags]
+    if extra.get("copies") != flags:
+        extra["copies"] = flags
+        write_student(folder, name, graded, rubric)
+
+
 def _cell(value):
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def write_gradebook(out, students):
@@ -114,9 +159,12 @@ def write_gradebook(out, students):
             maximum = extra["max_score"]
             row = [name, graded["score"], maximum,
                    round(100 * graded["score"] / maximum, 2) if maximum
-                   else 0.0, extra["status"], "; ".join(extra["flags"])]
+                   else 0.0, extra["status"], "; ".join(extra["flags"]),
+                   "; ".join(extra.get("copies", [])),
+                   _blank(extra.get("seconds")),
+                   _blank(extra.get("peak_memory_mb"))]
         except (OSError, ValueError, KeyError, TypeError):
-            row = [name, "", "", "", "not graded", ""]
+            row = [name, "", "", "", "not graded", "", "", "", ""]
         rows.append([_cell(value) for value in row])
     text = io.StringIO()
     writer = csv.writer(text)

@@ -7,7 +7,11 @@ clear `ValueError`, not a half-graded class.
 
 The run names and the settings each run requires (activation, BN, He init)
 come from our own run-name rule (`nin.training.config.run_name`), never
-from a table copied here.
+from a table copied here. Each item has a Gradescope `visibility`: the
+structural checks are visible at once, the re-measured accuracy (and the
+check that quotes it) only `after_published`, unless the rubric says
+otherwise; `leaderboard` (default true) adds the best re-measured
+accuracy to Gradescope's leaderboard.
 """
 
 import itertools
@@ -16,21 +20,29 @@ from pathlib import Path
 
 from nin.layers.activations import list_activations
 from nin.training.config import run_name
-from nin.validation import is_number
+from nin.validation import BOOLEAN, is_number
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.json")
+# Gradescope's test visibility (docs/specs.md of gradescope's samples).
+VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")
+HIDDEN_UNTIL_PUBLISHED = "after_published"
 
-# item -> (title shown to students, extra fields it requires)
+# item -> (title shown to students, extra fields it requires, default
+# visibility)
 ITEMS = {
-    "present": ("run present", ()),
-    "architecture": ("architecture matches the config", ()),
-    "maxout": ("Maxout is a max over k pieces", ("tolerance",)),
-    "he_init": ("weight initialization as claimed", ("std_tolerance",)),
+    "present": ("run present", (), "visible"),
+    "architecture": ("architecture matches the config", (), "visible"),
+    "maxout": ("Maxout is a max over k pieces", ("tolerance",), "visible"),
+    "he_init": ("weight initialization as claimed", ("std_tolerance",),
+                "visible"),
     "schedule": ("step learning-rate schedule",
-                 ("base_lr", "drops", "reference_epochs", "factor")),
-    "curves": ("train and test curves for every epoch", ()),
-    "accuracy": ("final test accuracy (re-measured)", ("bands",)),
-    "reproduced": ("logged accuracy reproduced", ("tolerance",)),
+                 ("base_lr", "drops", "reference_epochs", "factor"),
+                 "visible"),
+    "curves": ("train and test curves for every epoch", (), "visible"),
+    "accuracy": ("final test accuracy (re-measured)", ("bands",),
+                 HIDDEN_UNTIL_PUBLISHED),
+    "reproduced": ("logged accuracy reproduced", ("tolerance",),
+                   HIDDEN_UNTIL_PUBLISHED),  # it quotes the accuracy
 }
 
 
@@ -75,10 +87,16 @@ def validate_rubric(rubric, source="rubric"):
         raise ValueError(f"{source}: 'items' must be a non-empty object.")
     for name, item in items.items():
         _check_item(source, name, item)
+    items = {name: {"visibility": ITEMS[name][2], **item}
+             for name, item in items.items()}
     title = rubric.get("title", "Lab 4")
+    leaderboard = rubric.get("leaderboard", True)
+    if not BOOLEAN.accepts(leaderboard):
+        raise ValueError(f"{source}: 'leaderboard' must be true or false. "
+                         f"Received: {leaderboard!r}")
     return {"title": str(title), "runs": list(runs),
             "required": {name: known_runs[name] for name in runs},
-            "items": items}
+            "items": items, "leaderboard": leaderboard}
 
 
 def _check_item(source, name, item):
@@ -95,6 +113,10 @@ def _check_item(source, name, item):
     missing = [field for field in ITEMS[name][1] if field not in item]
     if missing:
         raise ValueError(f"{where} needs field(s) {missing}.")
+    if item.get("visibility", VISIBILITIES[0]) not in VISIBILITIES:
+        raise ValueError(f"{where}: 'visibility' must be one of "
+                         f"{', '.join(VISIBILITIES)}. Received: "
+                         f"{item['visibility']!r}")
     for field in ("tolerance", "std_tolerance", "base_lr", "factor"):
         if field in item and not (is_number(item[field]) and item[field] >= 0):
             raise ValueError(f"{where}: {field!r} must be a number >= 0. "

@@ -8,9 +8,11 @@ The request (written by the grader) names one command:
   writes `{"ok": true}` or `{"ok": false, "reason": ...}` to `status_path`.
 - `measure`: find and measure each required run (`grading.measure`);
   writes one `NN.json` facts file per run into `facts_dir` as soon as that
-  run is done, so a crash or timeout on run 7 keeps runs 1-6.
+  run is done, so a crash or timeout on run 7 keeps runs 1-6, and last
+  `worker.json` (its peak memory and the precision it measured in).
 - `probe`: report whether 127.0.0.1:`port` is reachable and the limits in
-  force, so the isolation itself can be tested.
+  force, then hold `hold_mb` MB of memory for `hold_s` seconds, so the
+  isolation itself can be tested.
 """
 
 import json
@@ -22,42 +24,10 @@ import numpy as np
 
 from callbacks.atomic import write_json_atomic
 from grading import archive
+from grading.context import Context
+from grading.machine import peak_memory
 
-NUMPY_SEED = 0
-
-
-class Context:
-    """The test set (loaded once, lazily) and the check settings."""
-
-    def __init__(self, dataset, data_dir, tolerance):
-        self.dataset = dataset
-        self.data_dir = data_dir
-        self.tolerance = tolerance
-        self.rng = np.random.default_rng(NUMPY_SEED)
-        self._test = None
-
-    @property
-    def num_classes(self):
-        from nin.data import NUM_CLASSES
-
-        return NUM_CLASSES[self.dataset]
-
-    def test_set(self):
-        """(x_test standardized with training statistics, y_test)."""
-        if self._test is None:
-            from nin.data import (
-                apply_standardization,
-                load_dataset,
-                training_statistics,
-            )
-
-            if self.dataset.startswith("cifar") and self.data_dir is None:
-                raise ValueError("no --data-dir: the grader never downloads")
-            (x_train, _), (x_test, y_test) = load_dataset(
-                self.dataset, self.data_dir)
-            mean, std = training_statistics(x_train)
-            self._test = (apply_standardization(x_test, mean, std), y_test)
-        return self._test
+USAGE_FILE = "worker.json"
 
 
 def write_json(path, data):
@@ -86,18 +56,36 @@ def run_measure(request):
 
     root = Path(request["root"])
     context = Context(request["dataset"], request.get("data_dir"),
-                      request["maxout_tolerance"])
+                      request["maxout_tolerance"],
+                      request.get("precision", "auto"))
     required = request["runs"]
     found = find_runs(root, list(required))
+    facts_dir = Path(request["facts_dir"])
     for index, (name, settings) in enumerate(required.items()):
         facts = measure_run(name, found[name], settings, root, context)
-        write_json(Path(request["facts_dir"]) / f"{index:02d}.json", facts)
+        write_json(facts_dir / f"{index:02d}.json", facts)
+        print(timing_line(name, facts), flush=True)  # into grader.log
+    write_json(facts_dir / USAGE_FILE, {**peak_memory(),
+                                        "precision": context.precision})
+
+
+def timing_line(name, facts):
+    """`ELU+BN+WI: re-measured in 9.1 s (bf16, batch 256, 312 images
+    rechecked in fp32)`, or why it was not."""
+    measured = facts.get("remeasured")
+    if not measured:
+        return f"{name}: not re-measured"
+    return (f"{name}: re-measured in {measured['seconds']} s "
+            f"({measured['precision']}, batch {measured['batch_size']}, "
+            f"{measured['rechecked_in_fp32']} images rechecked in fp32)")
 
 
 def run_probe(request):
-    """Report what the sandbox allows: network, memory limit, home."""
+    """Report what the sandbox allows (network, memory limit, home,
+    visible GPUs), then hold memory for a while if asked to."""
     import resource
     import socket
+    import time
 
     try:
         socket.create_connection(("127.0.0.1", request["port"]),
@@ -108,7 +96,11 @@ def run_probe(request):
     write_json(request["status_path"], {
         "network": network,
         "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
-        "home": os.environ.get("HOME")})
+        "home": os.environ.get("HOME"),
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+    held = np.ones(request.get("hold_mb", 0) << 17)  # 8-byte values
+    time.sleep(request.get("hold_s", 0))
+    return held.size
 
 
 def main(argv):

@@ -1,6 +1,7 @@
 """Shared test set-up: quiet TensorFlow, TensorFlow backend, fixed seeds,
-and the tiny lab grid that the grid, report, HParams and grader tests
-share (trained once per session).
+the tiny lab grid that the grid, report, HParams and grader tests share
+(trained once per session), and the hostile files the grader tests hand
+in (`hostile`).
 
 Code under test comes from the installed package (`pip install -e .`);
 pytest runs with `--import-mode=importlib`, so it adds no folder to the
@@ -10,7 +11,9 @@ import path, and tests share helpers only through fixtures here.
 import contextlib
 import io
 import os
+import stat
 import types
+import zipfile
 from unittest import mock
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -72,3 +75,50 @@ def lab_grid(tmp_path_factory):
     return types.SimpleNamespace(
         logdir=logdir, diverged_logdir=diverged_logdir, options=options,
         diverged=diverged, first=first, second=second)
+
+
+MARKER_VARIABLE = "LAMBDA_MARKER"
+
+
+def lambda_payload(marker):
+    """A function that writes `marker` (or $LAMBDA_MARKER) when called."""
+    source = (f"lambda x: (open(__import__('os').environ.get("
+              f"{MARKER_VARIABLE!r}, {str(marker)!r}), 'w').write('ran'), "
+              "x)[1]")
+    return eval(source)  # our own test payload, built from a literal
+
+
+def add_lambda(run_dir, marker):
+    """The run's model.keras with that payload as a Lambda layer."""
+    path = run_dir / "model.keras"
+    network = keras.saving.load_model(path, safe_mode=True)
+    outputs = keras.layers.Lambda(
+        lambda_payload(marker), output_shape=network.output.shape[1:],
+        name="payload")(network.output)
+    path.unlink()
+    keras.Model(network.input, outputs).save(path)
+
+
+def zip_folder(folder, archive):
+    """`folder` zipped, its name the archive's top folder."""
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in sorted(folder.rglob("*")):
+            handle.write(path, path.relative_to(folder.parent))
+
+
+def evil_zip(path):
+    """An archive with a '..' entry and a symlink to /etc/passwd."""
+    with zipfile.ZipFile(path, "w") as handle:
+        handle.writestr("logs/None/results.json", "{}")
+        handle.writestr("../evil", "escaped the output folder")
+        link = zipfile.ZipInfo("logs/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        handle.writestr(link, "../../../../etc/passwd")
+
+
+@pytest.fixture(scope="session")
+def hostile():
+    """Makers of the files a dishonest student or an attacker hands in."""
+    return types.SimpleNamespace(
+        MARKER_VARIABLE=MARKER_VARIABLE, add_lambda=add_lambda,
+        zip_folder=zip_folder, evil_zip=evil_zip)

@@ -11,9 +11,8 @@ that one result.
 import csv
 import json
 import os
+import re
 import shutil
-import stat
-import zipfile
 
 import keras
 import numpy as np
@@ -33,7 +32,6 @@ INFLATED_ACCURACY = 0.9167  # the report's best number
 NO_BN_RUN = "BN+WI"
 LAMBDA_RUN = "None"
 CORRUPT_RUN = "ELU"
-MARKER_VARIABLE = "LAMBDA_MARKER"
 
 
 def copy_runs(runs, student_dir):
@@ -51,40 +49,7 @@ def replace_model(run_dir, **settings):
     model.save(run_dir / "model.keras")
 
 
-def lambda_payload(marker):
-    """A function that writes `marker` (or $LAMBDA_MARKER) when called."""
-    source = (f"lambda x: (open(__import__('os').environ.get("
-              f"{MARKER_VARIABLE!r}, {str(marker)!r}), 'w').write('ran'), "
-              "x)[1]")
-    return eval(source)  # our own test payload, built from a literal
-
-
-def add_lambda(run_dir, marker):
-    path = run_dir / "model.keras"
-    network = keras.saving.load_model(path, safe_mode=True)
-    outputs = keras.layers.Lambda(
-        lambda_payload(marker), output_shape=(10,), name="payload"
-    )(network.output)
-    path.unlink()
-    keras.Model(network.input, outputs).save(path)
-
-
-def zip_folder(folder, archive):
-    with zipfile.ZipFile(archive, "w") as handle:
-        for path in sorted(folder.rglob("*")):
-            handle.write(path, path.relative_to(folder.parent))
-
-
-def evil_zip(path):
-    with zipfile.ZipFile(path, "w") as handle:
-        handle.writestr("logs/None/results.json", "{}")
-        handle.writestr("../evil", "escaped the output folder")
-        link = zipfile.ZipInfo("logs/link")
-        link.external_attr = (stat.S_IFLNK | 0o777) << 16
-        handle.writestr(link, "../../../../etc/passwd")
-
-
-def build_class(runs, submissions, marker):
+def build_class(runs, submissions, marker, hostile):
     """The class: {student: what was done to their submission}."""
     copy_runs(runs, submissions / "honest")
 
@@ -103,7 +68,7 @@ def build_class(runs, submissions, marker):
     results = json.loads(results_path.read_text())
     results["test_accuracy"] = INFLATED_ACCURACY
     results_path.write_text(json.dumps(results))
-    zip_folder(logs, submissions / "inflated.zip")
+    hostile.zip_folder(logs, submissions / "inflated.zip")
     shutil.rmtree(staging)
 
     logs = copy_runs(runs, submissions / "reluout")
@@ -111,9 +76,9 @@ def build_class(runs, submissions, marker):
                   batch_norm=True, he_init=True)
 
     logs = copy_runs(runs, submissions / "lambda")
-    add_lambda(logs / LAMBDA_RUN, marker)
+    hostile.add_lambda(logs / LAMBDA_RUN, marker)
 
-    evil_zip(submissions / "evilzip.zip")
+    hostile.evil_zip(submissions / "evilzip.zip")
     (submissions / "brokenzip.zip").write_bytes(b"PK\x03\x04 truncated")
     (submissions / "@risk").mkdir()  # empty; a name a spreadsheet would run
 
@@ -126,17 +91,17 @@ def snapshot(root, skip):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, lab_grid):
+def graded(tmp_path_factory, lab_grid, hostile):
     base = tmp_path_factory.mktemp("class")
     runs = lab_grid.logdir
     submissions, out = base / "submissions", base / "out"
     submissions.mkdir()
     marker = base / "lambda_ran"
-    os.environ[MARKER_VARIABLE] = str(base / "ignored_while_building")
+    os.environ[hostile.MARKER_VARIABLE] = str(base / "ignored_while_building")
     try:
-        build_class(runs, submissions, marker)
+        build_class(runs, submissions, marker, hostile)
     finally:
-        del os.environ[MARKER_VARIABLE]
+        del os.environ[hostile.MARKER_VARIABLE]
     before = snapshot(base, out)
     assert grade.main([str(submissions), "--out", str(out), "--dataset",
                        DATASET, "--jobs", "2", "--timeout", "300"]) == 0
@@ -173,6 +138,18 @@ def test_results_follow_the_gradescope_format(graded):
         sum(entry["score"] for entry in result["tests"]))
     assert result["extra_data"]["max_score"] == 102
     assert len(result["tests"]) == 71  # 7 items x 10 runs + Maxout check
+    hidden = {entry["name"] for entry in result["tests"]
+              if entry["visibility"] == "after_published"}
+    assert len(hidden) == 20  # accuracy and the check quoting it
+    assert "ELU: final test accuracy (re-measured)" in hidden
+    assert "points" not in result["output"]  # no score while hidden
+    assert isinstance(result["execution_time"], int)
+    (entry,) = result["leaderboard"]
+    measured = [float(re.search(r"accuracy ([\d.]+)%", test["output"])[1])
+                for test in result["tests"]
+                if test["name"].endswith("final test accuracy (re-measured)")]
+    assert entry == {"name": "Best re-measured test accuracy (%)",
+                     "value": pytest.approx(max(measured), abs=0.006)}
 
 
 def test_the_honest_student_passes_everything_but_the_tiny_accuracy(graded):
@@ -248,14 +225,15 @@ def test_the_lambda_is_reported_and_never_runs(graded):
     assert not graded["marker"].exists()
 
 
-def test_the_lambda_payload_is_armed(graded, tmp_path, monkeypatch):
+def test_the_lambda_payload_is_armed(graded, tmp_path, monkeypatch,
+                                     hostile):
     """Loading it unsafely does run it, so the test above means something."""
     path = graded["submissions"] / "lambda" / "logs" / LAMBDA_RUN / \
         "model.keras"
     with pytest.raises(ValueError, match="safe_mode"):
         keras.saving.load_model(path, safe_mode=True)
     proof = tmp_path / "proof"
-    monkeypatch.setenv(MARKER_VARIABLE, str(proof))
+    monkeypatch.setenv(hostile.MARKER_VARIABLE, str(proof))
     model = keras.saving.load_model(path, safe_mode=False)
     model(np.zeros((1, 32, 32, 3), "float32"))
     assert proof.read_text() == "ran"
@@ -296,14 +274,40 @@ def test_nothing_is_written_outside_out(graded):
         ["gradebook.csv", *STUDENTS])
 
 
+def gradebook_rows(out):
+    with open(out / "gradebook.csv", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
 def test_only_regrades_one_student_and_keeps_the_gradebook(graded):
     out = graded["out"]
-    gradebook = (out / "gradebook.csv").read_text()
+    before = gradebook_rows(out)
     honest = (out / "honest" / "results.json").stat().st_mtime_ns
     assert grade.main([str(graded["submissions"]), "--out", str(out),
                        "--dataset", DATASET, "--only", "brokenzip"]) == 0
-    assert (out / "gradebook.csv").read_text() == gradebook
+    after = gradebook_rows(out)
+    assert after.pop("brokenzip")["status"] == "refused"
+    before.pop("brokenzip")
+    assert after == before  # copy flags included
     assert (out / "honest" / "results.json").stat().st_mtime_ns == honest
+
+
+def test_copied_runs_are_flagged_in_both_rows_and_feedbacks(graded):
+    rows = gradebook_rows(graded["out"])
+    # Every tampered student started from the honest runs: all copies.
+    honest = rows["honest"]["copies"]
+    assert "identical weights to inflated's in 10 run(s)" in honest
+    assert "byte-identical" in honest and "copied" in honest
+    assert "to honest's in 10 run(s)" in rows["inflated"]["copies"]
+    assert "to honest's in 9 run(s)" in rows["reluout"]["copies"]
+    assert rows["evilzip"]["copies"] == ""
+    feedback = (graded["out"] / "inflated" / "feedback.md").read_text()
+    assert "## Possible copies" in feedback
+    assert "No points were taken" in feedback
+    result = graded["results"]["honest"]
+    assert result["score"] >= FULL_MARKS_MINUS_ACCURACY  # no penalty
+    for row in rows.values():
+        assert row["seconds"] != "" and float(row["seconds"]) > 0
 
 
 def test_a_worker_past_its_time_limit_gives_an_explained_result(

@@ -202,7 +202,7 @@ def test_out_inside_submissions_is_refused(tmp_path, capsys):
 
 @pytest.fixture
 def context():
-    from grading.worker import Context
+    from grading.context import Context
 
     return Context("synthetic", None, tolerance=1e-5)
 
@@ -284,3 +284,42 @@ def test_the_worker_has_no_network_and_a_memory_limit(tmp_path):
         pytest.skip("no user+network namespaces here (unshare -r -n)")
     assert outcome.network_isolated
     assert probe["network"].startswith("unreachable")
+
+
+def test_gpu_mode_shows_the_gpus_and_limits_resident_memory(
+        tmp_path, monkeypatch):
+    """No GPU is needed: the worker sees the machine's CUDA_VISIBLE_DEVICES
+    instead of -1, has no address-space limit, and is killed once it holds
+    more resident memory than the limit."""
+    import resource
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
+    status, request = tmp_path / "probe.json", tmp_path / "request.json"
+    request.write_text(json.dumps({
+        "command": "probe", "port": 9, "status_path": str(status),
+        "hold_mb": 1500, "hold_s": 60}))
+    limits = Limits(timeout_s=120, memory_mb=1000, gpu=True)
+    outcome = run_worker(request, tmp_path, limits, tmp_path / "log")
+    probe = json.loads(status.read_text())
+    assert probe["cuda_visible_devices"] == "3"
+    assert probe["memory_limit"] == resource.RLIM_INFINITY
+    assert outcome.over_memory and not outcome.timed_out and not outcome.ok
+    assert outcome.explain(limits) == ("stopped at the 1000 MB memory limit "
+                                       "(resident memory, GPU mode)")
+
+
+@pytest.mark.parametrize("files, threads", [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "150000 100000\n"}, 2),  # Gradescope's 1.5 CPUs: 2
+    ({"cpu/cpu.cfs_quota_us": "400000", "cpu/cpu.cfs_period_us": "100000"},
+     4),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"},
+     None),
+    ({}, None)])
+def test_the_worker_uses_a_containers_cpu_quota(tmp_path, files, threads):
+    from grading.machine import worker_threads
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert worker_threads(tmp_path) == threads

@@ -75,6 +75,29 @@ class BatchNormalization(keras.layers.BatchNormalization):
             y = tf.reshape(y, [-1, channels])
         return y
 
+    def inference_affine(self):
+        """(scale, shift) as float64 NumPy vectors such that, at inference,
+        this layer computes `x * scale + shift` per channel: what a conv
+        or dense layer before it can absorb (grading folds BN this way)."""
+        import numpy as np
+
+        epsilon = self.epsilon
+        if keras.backend.backend() == "tensorflow" and not self.renorm \
+                and not self.synchronized:
+            epsilon = max(epsilon, CUDNN_MIN_EPSILON)  # the fused kernel's
+
+        def numpy(variable):
+            return ops.convert_to_numpy(variable).astype("float64")
+
+        variance, mean = numpy(self.moving_variance), numpy(self.moving_mean)
+        scale = 1.0 / np.sqrt(variance + epsilon)
+        if self.scale:
+            scale = scale * numpy(self.gamma)
+        shift = -mean * scale
+        if self.center:
+            shift = shift + numpy(self.beta)
+        return scale, shift
+
     def _update_moving(self, variable, batch_value):
         variable.assign(variable * self.momentum
                         + batch_value * (1.0 - self.momentum))

@@ -9,7 +9,9 @@ a curve and a check of "one point per epoch" need. Values written by
 twice keeps its last value; tensors of other plugins (the HParams
 session that sits in `RUN/test`, histograms) are not scalars and are
 left out. The grader passes `max_bytes`, so a student's oversized event
-files are refused before they are parsed.
+files are refused before they are parsed, and reads the wall times of
+the events too (`read_wall_times`: when a run was trained, which a
+copied run cannot change cheaply).
 """
 
 from pathlib import Path
@@ -20,9 +22,8 @@ SPLITS = ("train", "test")
 SCALARS_PLUGIN = "scalars"
 
 
-def read_scalars(folder, max_bytes=None):
-    """{tag: [(step, value), ...] sorted by step} of one event folder
-    ({} when the folder does not exist)."""
+def _accumulator(folder, max_bytes):
+    """A loaded EventAccumulator keeping every point, or None."""
     from tensorboard.backend.event_processing.event_accumulator import (
         EventAccumulator,
     )
@@ -30,7 +31,7 @@ def read_scalars(folder, max_bytes=None):
     keep_tensorflow_out()
     folder = Path(folder)
     if not folder.is_dir():
-        return {}
+        return None
     if max_bytes is not None:
         size = sum(path.stat().st_size for path in folder.glob("events.*"))
         if size > max_bytes:
@@ -39,6 +40,15 @@ def read_scalars(folder, max_bytes=None):
     accumulator = EventAccumulator(
         str(folder), size_guidance={"tensors": 0, "scalars": 0})
     accumulator.Reload()
+    return accumulator
+
+
+def read_scalars(folder, max_bytes=None):
+    """{tag: [(step, value), ...] sorted by step} of one event folder
+    ({} when the folder does not exist)."""
+    accumulator = _accumulator(folder, max_bytes)
+    if accumulator is None:
+        return {}
     tags = accumulator.Tags()
     by_tag = {}
     for tag in tags.get("tensors", []):
@@ -52,6 +62,21 @@ def read_scalars(folder, max_bytes=None):
             int(event.step): float(event.value)
             for event in accumulator.Scalars(tag)})
     return {tag: sorted(points.items()) for tag, points in by_tag.items()}
+
+
+def read_wall_times(folder, max_bytes=None):
+    """[first, last] wall time (seconds since 1970) of the scalar events
+    in one event folder, or None when it has none."""
+    accumulator = _accumulator(folder, max_bytes)
+    if accumulator is None:
+        return None
+    tags = accumulator.Tags()
+    times = [event.wall_time for tag in tags.get("tensors", [])
+             if accumulator.SummaryMetadata(tag).plugin_data.plugin_name
+             == SCALARS_PLUGIN for event in accumulator.Tensors(tag)]
+    times += [event.wall_time for tag in tags.get("scalars", [])
+              for event in accumulator.Scalars(tag)]
+    return [min(times), max(times)] if times else None
 
 
 def _tensor_value(proto):

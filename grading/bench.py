@@ -1,0 +1,103 @@
+"""`labs/bench_grading.py`: the grader's benchmarks (they print figures;
+no test times anything).
+
+    python labs/bench_grading.py speed [--act elu] [--no-bn] [--no-wi]
+        [--images 10000] [--repeats 1] [--data-dir D] [--json]
+    python labs/bench_grading.py student [--data-dir D] [--memory-mb 8192]
+        [--precision auto] [--submission DIR] [--json]
+    python labs/bench_grading.py precision [--epochs 6] [--json]
+    python labs/bench_grading.py copies [--seeds 6] [--json]
+
+`speed`: one full-size run re-measured the old way and the new way, in
+turns (`grading.bench_speed`). `student`: one full-size student's 10
+runs graded through the real sandboxed grader, with the worker's peak
+memory (`grading.bench_student`). `precision`: bf16 against float32 on
+trained full-size models (`grading.bench_precision`). `copies`: the
+distribution of the copy-detection similarity on real tiny runs
+(`grading.bench_copies`).
+Exit codes: 0 done, 2 bad input.
+"""
+
+import argparse
+import json
+import sys
+
+from nin.cli.exit_codes import EXIT_BAD_INPUT
+from nin.layers.activations import list_activations
+from nin.validation import POSITIVE, POSITIVE_INT
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="bench_grading.py", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    speed = commands.add_parser("speed", help="one full-size run")
+    speed.add_argument("--act", default="elu", choices=list_activations())
+    speed.add_argument("--no-bn", action="store_true")
+    speed.add_argument("--no-wi", action="store_true")
+    speed.add_argument("--images", type=POSITIVE_INT.argument,
+                       default=10000)
+    speed.add_argument("--repeats", type=POSITIVE_INT.argument, default=1)
+    speed.add_argument("--data-dir", default=None,
+                       help="real CIFAR-10 files (default: random images)")
+    student = commands.add_parser("student",
+                                  help="one full-size student, graded")
+    student.add_argument("--data-dir", default=None)
+    student.add_argument("--memory-mb", type=POSITIVE.argument,
+                         default=8192)
+    student.add_argument("--precision", default="auto",
+                         choices=("auto", "bf16", "fp32"))
+    student.add_argument("--submission", default=None,
+                         help="keep (or reuse) the submission in this "
+                              "folder")
+    precision = commands.add_parser("precision",
+                                    help="bf16 against float32")
+    precision.add_argument("--epochs", type=POSITIVE_INT.argument,
+                           default=6)
+    copies = commands.add_parser("copies", help="copy-detection study")
+    copies.add_argument("--seeds", type=POSITIVE_INT.argument, default=6)
+    for command in (speed, student, precision, copies):
+        command.add_argument("--json", action="store_true",
+                             help="print one JSON object")
+    return parser
+
+
+def run(args):
+    if args.command == "speed":
+        from grading.bench_speed import measure_speed
+
+        return measure_speed(args.act, not args.no_bn, not args.no_wi,
+                             args.images, args.repeats, args.data_dir)
+    if args.command == "student":
+        from grading.bench_student import measure_student
+
+        return measure_student(args.data_dir, int(args.memory_mb),
+                               args.precision, args.submission)
+    if args.command == "precision":
+        from grading.bench_precision import measure_precision
+
+        return measure_precision(args.epochs)
+    from grading.bench_copies import measure_copies
+
+    return measure_copies(args.seeds)
+
+
+def main(argv=None):
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = run(args)
+    except ValueError as error:
+        parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        width = max(len(key) for key in result)
+        for key, value in result.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Score one student: every run's facts through the rubric's checks.
+
+For each required run and each rubric item that applies to it, the check
+(`grading.checks`) turns the run's facts into credit, an explanation and
+flags; the result is one Gradescope test per (run, item), with the item's
+visibility. A run the worker never reached gets the worker's problem as
+its explanation. The leaderboard gets the best re-measured accuracy.
+"""
+
+from grading import checks, report
+from grading.rubric import ITEMS, applies
+
+
+def score(rubric, all_facts, problem, isolated):
+    """The student's results.json dict from the facts of each run (None
+    for a run the worker did not reach) and the worker's problem."""
+    tests, flags = [], {}
+    for run, facts in zip(rubric["runs"], all_facts):
+        required = rubric["required"][run]
+        for item_name, item in rubric["items"].items():
+            if not applies(item_name, required):
+                continue
+            if facts is None:
+                credit, output, new = 0.0, problem or "not measured", []
+            elif not facts["folders"] and item_name != "present":
+                credit, output, new = 0.0, "run not submitted", []
+            else:
+                credit, output, new = checks.CHECKS[item_name](facts, item)
+            for flag in new:
+                flags.setdefault(flag, []).append(run)
+            tests.append(report.test(f"{run}: {ITEMS[item_name][0]}",
+                                     credit, item["points"], output,
+                                     item["visibility"]))
+    flags = [f"{flag} ({', '.join(runs)})" for flag, runs in flags.items()]
+    if not isolated:
+        flags.append("worker ran without a network namespace")
+    status = "graded" if problem is None else "incomplete"
+    return report.result(rubric, tests, status, flags, problem,
+                         best_accuracy(rubric, all_facts))
+
+
+def best_accuracy(rubric, all_facts):
+    """(accuracy, run) of the best re-measured run, or None."""
+    measured = [(facts["remeasured"]["accuracy"], run)
+                for run, facts in zip(rubric["runs"], all_facts)
+                if facts and "remeasured" in facts]
+    return max(measured) if measured else None

@@ -1,0 +1,118 @@
+"""Copied runs across a class, found from real (tiny) runs.
+
+The honest student's BN run comes from the session's lab grid (seed 0);
+a classmate trained theirs with seed 1, another kept the default seed 0
+and trained it again later. One student copied the honest
+run whole; another added noise to its weights and deleted its event
+files, so only the weights give it away. Each run is measured by the
+worker's own code (`measure_run`, in process), and `grading.copies`
+flags the pairs.
+"""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import nin
+from grading import copies, inspect_model, measure
+from grading.context import Context
+from grading.rubric import lab_runs
+from nin.training import RunConfig, train
+
+RUN = "BN"
+NOISE = 0.1  # of each kernel's standard deviation
+
+
+def trained(logdir, seed):
+    train(RunConfig(activation="relu", batch_norm=True, he_init=False,
+                    dataset="synthetic", epochs=2, width=0.125,
+                    precision="fp32", seed=seed, logdir=str(logdir)),
+          verbose=0)
+    return logdir / RUN
+
+
+def add_noise(run_dir, fraction, seed=0):
+    """model.keras with N(0, fraction x std) added to every kernel."""
+    path = run_dir / "model.keras"
+    model = nin.build_model("nin", activation="relu", batch_norm=True,
+                            he_init=False, width=0.125)
+    config, weights = inspect_model.read_keras_file(path)
+    arrays = inspect_model.weight_arrays(weights)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if layer.weights:
+            values = arrays[layer.name]
+            if type(layer).__name__ == "Conv2D":
+                values[0] = values[0] + rng.normal(
+                    0, fraction * values[0].std(), values[0].shape)
+            layer.set_weights(values)
+    path.unlink()
+    model.save(path)
+
+
+@pytest.fixture(scope="module")
+def flagged(lab_grid, tmp_path_factory):
+    base = tmp_path_factory.mktemp("copies")
+    folders = {"honest": lab_grid.logdir / RUN}
+    for name, seed in (("seed1", 1), ("twin", 0)):
+        folders[name] = trained(base / name, seed)
+    folders["copier"] = base / "copier" / RUN
+    shutil.copytree(folders["honest"], folders["copier"])
+    folders["noisy"] = base / "noisy" / RUN
+    shutil.copytree(folders["honest"], folders["noisy"])
+    add_noise(folders["noisy"], NOISE)
+    for split in ("train", "test"):  # and the HParams file: no curves
+        shutil.rmtree(folders["noisy"] / split)
+    for path in folders["noisy"].glob("events.*"):
+        path.unlink()
+    context = Context("synthetic", None, tolerance=1e-5)
+    fingerprints = {}
+    for student, folder in folders.items():
+        facts = measure.measure_run(RUN, [folder], lab_runs()[RUN],
+                                    folder.parent, context)
+        fingerprints[(student, RUN)] = json.loads(json.dumps(
+            facts["fingerprint"]))
+    return {"flags": copies.student_flags(fingerprints),
+            "similarity": copies.similarities(fingerprints)}
+
+
+def similarity(flagged, first, second):
+    pair = tuple(sorted([(first, RUN), (second, RUN)]))
+    return flagged["similarity"][pair]
+
+
+def flags_naming(flagged, student, other):
+    return [flag for flag in flagged["flags"].get(student, [])
+            if f"to {other}'s" in flag]
+
+
+def test_a_whole_copy_is_flagged_on_both_sides_as_copied(flagged):
+    for student, other in (("copier", "honest"), ("honest", "copier")):
+        (flag,) = flags_naming(flagged, student, other)
+        assert flag.startswith(f"possible copy: identical weights to "
+                               f"{other}'s in 1 run(s) (BN); ")
+        assert "byte-identical" in flag and "copied" in flag
+    assert similarity(flagged, "copier", "honest") == pytest.approx(1.0)
+
+
+def test_a_noise_perturbed_copy_is_flagged_by_its_weights(flagged):
+    (flag,) = flags_naming(flagged, "noisy", "honest")
+    assert "nearly identical weights (similarity >= 0.99" in flag
+    assert 0.99 < similarity(flagged, "noisy", "honest") < 1.0
+    assert "byte-identical" not in flag
+    assert "identical training times in results.json" in flag
+
+
+def test_the_default_seed_trained_again_is_told_apart(flagged):
+    (flag,) = flags_naming(flagged, "twin", "honest")
+    assert "identical weights" in flag
+    assert "trained separately" in flag and "byte-identical" not in flag
+    assert "both used seed 0, the default" in flag
+
+
+def test_students_with_other_seeds_are_not_flagged(flagged):
+    assert "seed1" not in flagged["flags"]
+    for other in ("honest", "twin", "copier", "noisy"):
+        assert abs(similarity(flagged, "seed1", other)) < 0.2
