@@ -1,5 +1,5 @@
-"""Grade a class's Lab 4 submissions safely (`python labs/grade.py`), or
-on Gradescope (`--gradescope-bundle`).
+"""Grade a class's Lab 4 submissions safely (`python labs/grade.py`), on
+a Slurm cluster (`--slurm`) or on Gradescope (`--gradescope-bundle`).
 
     archive.py        safe .zip extraction, folder checks
     inspect_model.py  model.keras read as JSON + arrays, never as code
@@ -22,6 +22,8 @@ on Gradescope (`--gradescope-bundle`).
     progress.py       one line per student with an ETA
     grader.py         the class loop: one student at a time
     cli.py            the command line of labs/grade.py
+    slurm.py          a class on Slurm: a task per student, then the
+                      gradebook job (nin.launch.slurm submits)
     gradescope.py     one Gradescope submission (run_autograder runs it)
     bundle.py         the Gradescope autograder zip; autograder/ holds
                       its setup.sh and run_autograder

@@ -57,10 +57,13 @@ def list_students(submissions):
     return students
 
 
-def grade_class(submissions, settings, only=None, jobs=1):
+def grade_class(submissions, settings, only=None, jobs=1, gradebook=True):
     """Grade every student (or `only` one); returns {name: result}.
 
     `jobs` students are graded at once, each in its own worker process.
+    Without `gradebook` (one Slurm task of `grading.slurm`), only the
+    students' own files are written: the job that ends the array calls
+    `finish_class`.
     """
     students = list_students(submissions)
     if only is not None and only not in students:
@@ -80,10 +83,20 @@ def grade_class(submissions, settings, only=None, jobs=1):
                                  settings.rubric)
             progress.finished(name, graded[name],
                               graded[name]["extra_data"]["seconds"])
-    flag_copies(settings.out, list(students), settings.rubric)
-    report.write_gradebook(settings.out, list(students))
-    shutil.rmtree(settings.out / WORK, ignore_errors=True)
+    if gradebook:
+        finish_class(submissions, settings)
     return graded
+
+
+def finish_class(submissions, settings):
+    """Flag copies across the class and write OUT/gradebook.csv from the
+    students' results; remove the scratch folder. Returns the students."""
+    students = list(list_students(submissions))
+    settings.out.mkdir(parents=True, exist_ok=True)
+    flag_copies(settings.out, students, settings.rubric)
+    report.write_gradebook(settings.out, students)
+    shutil.rmtree(settings.out / WORK, ignore_errors=True)
+    return students
 
 
 def flag_copies(out, students, rubric):

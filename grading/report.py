@@ -124,15 +124,25 @@ def feedback(name, graded, rubric):
     return "\n".join(lines)
 
 
+def read_result(folder):
+    """A graded student's results.json with its `extra_data`, or None
+    (not graded, or unreadable)."""
+    try:
+        graded = json.loads((folder / "results.json").read_text())
+        if not isinstance(graded["extra_data"], dict):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return graded
+
+
 def set_copy_flags(folder, name, flags, rubric):
     """Record the copy flags in a graded student's results.json and
     feedback.md (rewritten only when they changed)."""
-    path = folder / "results.json"
-    try:
-        graded = json.loads(path.read_text())
-        extra = graded["extra_data"]
-    except (OSError, ValueError, KeyError, TypeError):
+    graded = read_result(folder)
+    if graded is None:
         return
+    extra = graded["extra_data"]
     flags = [clean(flag, 600) for flag in flags]
     if extra.get("copies") != flags:
         extra["copies"] = flags
@@ -152,9 +162,8 @@ def write_gradebook(out, students):
     """OUT/gradebook.csv, one row per student, from their results.json."""
     rows = []
     for name in students:
-        path = out / name / "results.json"
+        graded = read_result(out / name)
         try:
-            graded = json.loads(path.read_text())
             extra = graded["extra_data"]
             maximum = extra["max_score"]
             row = [name, graded["score"], maximum,
@@ -163,7 +172,7 @@ def write_gradebook(out, students):
                    "; ".join(extra.get("copies", [])),
                    _blank(extra.get("seconds")),
                    _blank(extra.get("peak_memory_mb"))]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, ZeroDivisionError):
             row = [name, "", "", "", "not graded", "", "", "", ""]
         rows.append([_cell(value) for value in row])
     text = io.StringIO()

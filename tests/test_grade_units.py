@@ -180,6 +180,16 @@ def test_the_sandbox_kills_a_worker_at_its_time_limit(tmp_path):
 @pytest.mark.parametrize("arguments, message", [
     (["--dataset", "cifar10"], "--data-dir is required for cifar10"),
     (["--dataset", "digits", "--only", "nobody"], "no such student"),
+    (["--dataset", "digits", "--slurm", "--jobs", "2"],
+     "--jobs is for this machine"),
+    (["--dataset", "digits", "--slurm-args=--time=5"],
+     "--slurm-args goes with --slurm"),
+    (["--dataset", "digits", "--slurm", "--status"],
+     "give one of --slurm, --status, not several"),
+    (["--dataset", "digits", "--no-gradebook"],
+     "--no-gradebook goes with --only STUDENT"),
+    (["--dataset", "digits", "--gradebook-only", "--only", "alice"],
+     "cover the whole class: give no --only"),
 ])
 def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, arguments,
                                         message):
@@ -190,6 +200,23 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, arguments,
     assert exit_info.value.code == 2
     error = capsys.readouterr().err
     assert message in error and len(error.strip().splitlines()) == 1
+
+
+def test_gradebook_only_grades_nobody_and_writes_every_row(tmp_path,
+                                                          capsys):
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    (tmp_path / "subs" / "bob.zip").write_bytes(b"PK")
+    out = tmp_path / "out"
+    assert grade.main([str(tmp_path / "subs"), "--out", str(out),
+                       "--gradebook-only", "--dataset", "cifar10"]) == 0
+    rows = (out / "gradebook.csv").read_text().splitlines()
+    assert rows[1:] == ["alice,,,,not graded,,,,", "bob,,,,not graded,,,,"]
+    assert not (out / "alice").exists()
+    assert grade.main([str(tmp_path / "subs"), "--out", str(out),
+                       "--status"]) == 0
+    assert capsys.readouterr().out.splitlines()[-3:] == [
+        "alice: not graded", "bob: not graded",
+        f"gradebook: {(out / 'gradebook.csv').resolve()}"]
 
 
 def test_out_inside_submissions_is_refused(tmp_path, capsys):

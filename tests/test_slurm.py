@@ -4,6 +4,9 @@ no accounting), torn down at the end.
 
 - the digits grid at a tiny width, submitted with `--slurm`, finishes
   all 10 runs, and `--status` says so;
+- a class of three students made of those runs, graded with `grade.py
+  --slurm` (a task per student, then the gradebook job), gets the
+  gradebook that grading on this machine gives;
 - a task cancelled mid-run and submitted again resumes after its last
   checkpoint and ends with the same weights as an uninterrupted run;
 - a bad `--slurm-args`, Slurm absent, or sbatch refusing the job: one
@@ -13,6 +16,9 @@ no accounting), torn down at the end.
 where they are not installed these tests are skipped.
 """
 
+import contextlib
+import csv
+import io
 import json
 import os
 import shutil
@@ -27,6 +33,7 @@ import keras
 import numpy as np
 import pytest
 
+from grading import cli as grade
 from nin.cli import bn_study, grid
 from nin.report.lab_runs import RUN_NAMES
 
@@ -142,13 +149,32 @@ def submitted_job(output):
     return line.split()[3].rstrip(":")
 
 
-def test_the_digits_grid_on_slurm_finishes_all_ten_runs(cluster, tmp_path,
-                                                        capsys):
-    options = [*TINY, "--logdir", str(tmp_path)]
-    assert grid.main(["--slurm", "--slurm-args=--time=30", *options]) == 0
-    job = submitted_job(capsys.readouterr().out)
+def printed(main, argv):
+    """(exit code, what `main(argv)` printed)."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = main(argv)
+    return code, output.getvalue()
+
+
+@pytest.fixture(scope="module")
+def slurm_grid(cluster, tmp_path_factory):
+    """The digits grid at a tiny width, trained on the cluster with
+    `--slurm`: (its logdir, the job id)."""
+    logdir = tmp_path_factory.mktemp("slurm-grid")
+    code, out = printed(grid.main, ["--slurm", "--slurm-args=--time=30",
+                                    *TINY, "--logdir", str(logdir)])
+    assert code == 0, out
+    job = submitted_job(out)
     wait_for_queue(lambda lines: not any(line.startswith(f"{job}_")
                                          for line in lines))
+    return logdir, job
+
+
+def test_the_digits_grid_on_slurm_finishes_all_ten_runs(slurm_grid,
+                                                        capsys):
+    logdir, job = slurm_grid
+    options = [*TINY, "--logdir", str(logdir)]
     assert grid.main(["--status", *options]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == list(RUN_NAMES)
@@ -157,12 +183,64 @@ def test_the_digits_grid_on_slurm_finishes_all_ten_runs(cluster, tmp_path,
                 or "diverged at epoch" in line), line
         assert line.endswith(f"Slurm {job}_{index}: left the queue")
     for name in RUN_NAMES:
-        log = (tmp_path / name / "train.log").read_text()
+        log = (logdir / name / "train.log").read_text()
         assert log.startswith(f"== Slurm job {job}_")
-        assert (tmp_path / name / "results.json").is_file()
+        assert (logdir / name / "results.json").is_file()
     # Nothing is left to submit, and a finished run is never trained again.
     assert grid.main(["--slurm", *options]) == 0
     assert "nothing to submit" in capsys.readouterr().out
+
+
+def gradebook_without_times(out):
+    """The gradebook's rows, less the columns that time the grading."""
+    with open(out / "gradebook.csv", newline="") as handle:
+        return [{key: value for key, value in row.items()
+                 if key not in ("seconds", "peak_memory_mb")}
+                for row in csv.DictReader(handle)]
+
+
+def test_a_class_graded_on_slurm_gets_the_local_gradebook(slurm_grid,
+                                                          tmp_path, capsys):
+    """Three students from the Slurm grid's runs (whole, three runs
+    missing, a copy of the first), graded on one machine and on the
+    cluster: the same gradebook, copies flagged across the tasks."""
+    logdir, _ = slurm_grid
+    submissions = tmp_path / "submissions"
+    for student in ("ana", "ben", "cy"):
+        for name in RUN_NAMES:
+            shutil.copytree(logdir / name, submissions / student / "logs"
+                            / name, ignore=shutil.ignore_patterns("*.log"))
+    for name in ("WI", "ELU+BN", "Maxout+BN+WI"):
+        shutil.rmtree(submissions / "ben" / "logs" / name)
+    grading = ["--dataset", "digits", "--timeout", "300"]
+    local, cluster_out = tmp_path / "local", tmp_path / "cluster"
+    assert grade.main([str(submissions), "--out", str(local),
+                       *grading]) == 0
+    expected = gradebook_without_times(local)
+    assert [row["status"] for row in expected] == ["graded"] * 3
+    assert "missing run (WI, ELU+BN, Maxout+BN+WI)" in expected[1]["flags"]
+    assert "cy" in expected[0]["copies"] and "ana" in expected[2]["copies"]
+    capsys.readouterr()
+
+    assert grade.main([str(submissions), "--out", str(cluster_out),
+                       "--slurm", "--slurm-args=--time=30", *grading]) == 0
+    printed_lines = capsys.readouterr().out
+    array = submitted_job(printed_lines)
+    gradebook_job = printed_lines.split("; job ")[1].split()[0]
+    wait_for_queue(lambda lines: not any(
+        line.startswith((f"{array}_", f"{gradebook_job}_"))
+        for line in lines))
+    assert gradebook_without_times(cluster_out) == expected
+    for student in ("ana", "ben", "cy"):
+        log = (cluster_out / student / "slurm.log").read_text()
+        assert log.startswith(f"== Slurm job {array}_")
+        assert f"Graded {student}: " in log
+    assert grade.main([str(submissions), "--out", str(cluster_out),
+                       "--status", *grading]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ana: graded ")
+    assert lines[0].endswith(f"Slurm task {array}_0 ended")
+    assert lines[3].endswith(f"Slurm task {gradebook_job}_0 ended")
 
 
 def weights(run_dir):
