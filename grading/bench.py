@@ -19,10 +19,10 @@ Exit codes: 0 done, 2 bad input.
 """
 
 import argparse
-import json
 import sys
 
 from nin.cli.exit_codes import EXIT_BAD_INPUT
+from nin.cli.output import print_result
 from nin.layers.activations import list_activations
 from nin.validation import POSITIVE, POSITIVE_INT
 
@@ -90,12 +90,7 @@ def main(argv=None):
         result = run(args)
     except ValueError as error:
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
-    if args.json:
-        print(json.dumps(result))
-    else:
-        width = max(len(key) for key in result)
-        for key, value in result.items():
-            print(f"{key:<{width}}  {value}")
+    print_result(result, args.json)
     return 0
 
 

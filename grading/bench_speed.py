@@ -19,14 +19,13 @@ the process's peak memory. No test runs this.
 """
 
 import tempfile
-import time
 
 import numpy as np
 
 from grading import remeasure
 from grading.context import Context
 from grading.machine import peak_memory
-from nin.bench.timing import matmul_peak_gflops
+from nin.bench.timing import interleaved_seconds, matmul_peak_gflops
 from nin.training.config import run_name
 
 OLD_EVAL_BATCH = 100
@@ -103,7 +102,8 @@ def measure_speed(activation="elu", batch_norm=True, he_init=True,
     runners = {"before": lambda: results.__setitem__(
         "before_probabilities", eager_probabilities(model, x_test)),
         "after": after("after"), "after_fp32": after("after_fp32")}
-    seconds = _interleaved(runners, repeats)
+    seconds = {name: float(np.median(values)) for name, values in
+               interleaved_seconds(runners, repeats).items()}
     exact = results["before_probabilities"].argmax(axis=1)
     results["differences"] = _differences(built, contexts["after"], exact)
     results["before_accuracy"] = float(np.mean(exact == y_test))
@@ -119,20 +119,6 @@ def _differences(built, context, exact):
     if context.precision != "fp32":
         remeasure.recheck(predictor, x_test, probabilities, batch)
     return int(np.sum(probabilities.argmax(axis=1) != exact))
-
-
-def _interleaved(runners, repeats):
-    """Median seconds of each runner, run in turns after one warm-up."""
-    for run in runners.values():
-        run()
-    timings = {name: [] for name in runners}
-    for _ in range(repeats):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run()
-            timings[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values))
-            for name, values in timings.items()}
 
 
 def _figures(seconds, results, model, x_test, settings):

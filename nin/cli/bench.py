@@ -10,7 +10,6 @@ run's flags are lab4.py's (defaults: ELU+BN+WI). Exit codes: 0 done,
 """
 
 import argparse
-import json
 import sys
 
 from nin.bench.training_speed import (
@@ -21,6 +20,7 @@ from nin.bench.training_speed import (
     measure,
 )
 from nin.cli.exit_codes import EXIT_BAD_INPUT
+from nin.cli.output import print_result
 from nin.cli.run_flags import add_run_flags
 from nin.validation import POSITIVE_INT
 
@@ -57,12 +57,7 @@ def main(argv=None):
                          bn_overhead=not args.no_bn_overhead)
     except ValueError as error:
         parser.exit(EXIT_BAD_INPUT, f"{parser.prog}: error: {error}\n")
-    if args.json:
-        print(json.dumps(result))
-    else:
-        width = max(len(key) for key in result)
-        for key, value in result.items():
-            print(f"{key:<{width}}  {value}")
+    print_result(result, args.json)
     return 0
 
 
