@@ -5,6 +5,7 @@ keras, numpy and tensorboard only, never `nin`:
     plateau.py      seed 003's plateau LR and early stopping
     run_tracker.py  history, best accuracy, divergence, clocks
     checkpoint.py   a resumable checkpoint after every epoch
+    interrupt.py    Ctrl-C taken at the next batch end (BatchEndInterrupt)
     atomic.py       atomic JSON and model writes
     tensorboard.py  per-epoch scalars (no TensorFlow needed)
     hparams.py      the HParams dashboard's event file

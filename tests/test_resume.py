@@ -105,7 +105,10 @@ def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path,
         assert mine == scalars(uninterrupted / split, tag)
 
 
-def test_ctrl_c_keeps_the_checkpoint_and_says_how_to_resume(tmp_path):
+def test_ctrl_c_keeps_the_checkpoint_and_resumes_bit_identical(
+        tmp_path, uninterrupted):
+    # Ctrl-C stops the epoch at the next batch end; the cut epoch is
+    # never checkpointed as a whole one (callbacks.interrupt).
     code, out, err, state = start_and_stop_mid_epoch(tmp_path,
                                                      signal.SIGINT)
     assert code == 130, f"exit {code}; stdout: {out[-800:]}; " \
@@ -115,6 +118,11 @@ def test_ctrl_c_keeps_the_checkpoint_and_says_how_to_resume(tmp_path):
     model_file = tmp_path / RUN / "checkpoint" / state["model_file"]
     assert model_file.is_file()
     assert not list((tmp_path / RUN).rglob(".partial-*"))
+    assert state["epoch"] < EPOCHS - 1
+    run_to_end(tmp_path)
+    for mine, reference in zip(weights_of(tmp_path / RUN),
+                               weights_of(uninterrupted)):
+        assert np.array_equal(mine, reference)
 
 
 def test_changed_settings_are_refused_on_resume(tmp_path, capsys):

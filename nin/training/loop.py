@@ -38,6 +38,7 @@ from callbacks import (
     write_json_atomic,
 )
 from callbacks.diagnostics import PROBE_SIZE, Diagnostics
+from callbacks.interrupt import BatchEndInterrupt
 from callbacks.plateau import PlateauSchedule, should_stop_early
 from nin.training.gpu_kernels import check_train_step
 from nin.training.prefetch import ShuffledEpochs
@@ -203,29 +204,33 @@ def _train(config, run_dir, checkpoint, data, drops, verbose, on_run_dir):
         writers.append(Diagnostics(
             run_dir, network_of(trainer, config),
             data.x_train[:PROBE_SIZE], data.y_train[:PROBE_SIZE]))
-    callbacks = [_schedule(config, drops, tracker), tracker,
+    interrupt = BatchEndInterrupt()  # first: before the checkpoint
+    callbacks = [interrupt, _schedule(config, drops, tracker), tracker,
                  EpochCheckpoint(run_dir, tracker), *writers]
     shuffled = shuffled_epochs(data.x_train, data.y_train, config.seed)
-    try:
-        for epoch in range(tracker.epochs_completed, config.epochs):
-            if tracker.diverged or should_stop_early(
-                    tracker.history, config.early_stop_patience):
-                break
-            reseed_generators(trainer, config.seed, epoch)
-            x_epoch, y_epoch = shuffled.take(epoch)
-            if epoch + 1 < config.epochs:
-                shuffled.prepare(epoch + 1)
-            trainer.fit(
-                x_epoch, y_epoch, shuffle=False,
-                batch_size=config.batch_size, initial_epoch=epoch,
-                epochs=epoch + 1, validation_data=(data.x_eval, data.y_eval),
-                verbose=verbose, callbacks=callbacks,
-            )
-    except KeyboardInterrupt:
-        raise RunInterrupted(run_dir, tracker.epochs_completed) from None
-    finally:
-        shuffled.close()
-        for writer in writers:
-            writer.close()
+    with interrupt:
+        try:
+            for epoch in range(tracker.epochs_completed, config.epochs):
+                interrupt.check()
+                if tracker.diverged or should_stop_early(
+                        tracker.history, config.early_stop_patience):
+                    break
+                reseed_generators(trainer, config.seed, epoch)
+                x_epoch, y_epoch = shuffled.take(epoch)
+                if epoch + 1 < config.epochs:
+                    shuffled.prepare(epoch + 1)
+                trainer.fit(
+                    x_epoch, y_epoch, shuffle=False,
+                    batch_size=config.batch_size, initial_epoch=epoch,
+                    epochs=epoch + 1, verbose=verbose, callbacks=callbacks,
+                    validation_data=(data.x_eval, data.y_eval),
+                )
+            interrupt.check()
+        except KeyboardInterrupt:
+            raise RunInterrupted(run_dir, tracker.epochs_completed) from None
+        finally:
+            shuffled.close()
+            for writer in writers:
+                writer.close()
     return finish_run(config, run_dir, network_of(trainer, config),
                       trainer.optimizer, tracker, data)
