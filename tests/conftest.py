@@ -29,6 +29,31 @@ TINY_GRID = ["--dataset", "synthetic", "--epochs", "2", "--width", "0.125",
              "--precision", "fp32", "--deterministic", "--verbose", "0"]
 
 
+# After the lab grid's unit (about 10 minutes of the suite's 25 in one
+# process), the longest files.
+LONGEST_FIRST = {"test_slurm.py": 1, "test_jax_backend.py": 2,
+                 "test_resume.py": 3, "test_learning.py": 4,
+                 "test_notebook.py": 5}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Units for `pytest -n 2 --dist loadgroup` (pyproject.toml): each
+    test file is one unit, so its module fixtures are built once; every
+    file that uses the session's `lab_grid` joins one unit, so the grid
+    is trained once. The units are handed out longest first."""
+    grid_files = {item.path for item in items
+                  if "lab_grid" in getattr(item, "fixturenames", ())}
+    for item in items:
+        group = "lab_grid" if item.path in grid_files else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+    # The longest units first, so that neither worker is left with one
+    # alone at the end (files keep their order within a unit).
+    items.sort(key=lambda item: (
+        0 if item.path in grid_files else LONGEST_FIRST.get(
+            item.path.name, len(LONGEST_FIRST) + 1)))
+
+
 @pytest.fixture(autouse=True)
 def fixed_seed():
     keras.utils.set_random_seed(1234)

@@ -57,8 +57,8 @@ class ReadyAtTestBegin(keras.callbacks.Callback):
             v.value.is_ready() for v in self.model.trainable_variables))
 
 
-timed = nin.build_model("nin", activation="elu", batch_norm=True,
-                        he_init=True, width=0.25)
+timed = nin.build_model("mlp", activation="elu", batch_norm=True,
+                        he_init=True, width=0.25)  # compiles in seconds
 timed.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
 images = np.random.default_rng(2).normal(size=(384, 32, 32, 3))
 labels = np.arange(384) % 10
