@@ -7,9 +7,9 @@ Default: one run per GPU asked for (all visible GPUs unless `--gpus`
 says otherwise), one at a time on a machine without GPUs. One run per
 GPU is what `grid.py --list | parallel` gave before; how many runs share
 one GPU best is for the measurements in docs/performance.md to say, and
-on a machine without GPUs one at a time stays the default: a full-width
-run keeps both cores of a 2-core CPU busy by itself (docs/gpus.md has
-the tiny digits grid, where two at once are faster).
+on a machine without GPUs one at a time stays the default: TensorFlow
+already spreads a full-width run over the cores (docs/gpus.md has the
+tiny digits grid, where two at once are faster).
 """
 
 import argparse
