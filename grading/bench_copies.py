@@ -56,20 +56,16 @@ def _train_avx2(logdir, seed):
     return Path(logdir) / RUN
 
 
-def _noisy_copy(source, target, fraction):
-    """`source`'s run with noise of `fraction` x std on every kernel."""
-    import shutil
-
-    import nin
+def add_kernel_noise(run_dir, model, fraction, seed):
+    """Rewrite `run_dir`'s model.keras with N(0, fraction x std) added to
+    every conv kernel; `model` is the run's architecture, built by our
+    code, that carries the weights (a copy a student could make)."""
     from grading import inspect_model
 
-    shutil.copytree(source, target)
-    path = target / "model.keras"
+    path = Path(run_dir) / "model.keras"
     _, weights = inspect_model.read_keras_file(path)
     arrays = inspect_model.weight_arrays(weights)
-    model = nin.build_model("nin", activation="elu", batch_norm=True,
-                            he_init=True, width=SETTINGS["width"])
-    rng = np.random.default_rng(int(fraction * 1000))
+    rng = np.random.default_rng(seed)
     for layer in model.layers:
         if layer.weights:
             values = arrays[layer.name]
@@ -79,6 +75,18 @@ def _noisy_copy(source, target, fraction):
             layer.set_weights(values)
     path.unlink()
     model.save(path)
+
+
+def _noisy_copy(source, target, fraction):
+    """`source`'s run with noise of `fraction` x std on every kernel."""
+    import shutil
+
+    import nin
+
+    shutil.copytree(source, target)
+    model = nin.build_model("nin", activation="elu", batch_norm=True,
+                            he_init=True, width=SETTINGS["width"])
+    add_kernel_noise(target, model, fraction, int(fraction * 1000))
     return target
 
 

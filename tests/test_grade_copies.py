@@ -12,11 +12,11 @@ flags the pairs.
 import json
 import shutil
 
-import numpy as np
 import pytest
 
 import nin
-from grading import copies, inspect_model, measure
+from grading import copies, measure
+from grading.bench_copies import add_kernel_noise
 from grading.context import Context
 from grading.rubric import lab_runs
 from nin.training import RunConfig, train
@@ -35,21 +35,9 @@ def trained(logdir, seed):
 
 def add_noise(run_dir, fraction, seed=0):
     """model.keras with N(0, fraction x std) added to every kernel."""
-    path = run_dir / "model.keras"
     model = nin.build_model("nin", activation="relu", batch_norm=True,
                             he_init=False, width=0.125)
-    config, weights = inspect_model.read_keras_file(path)
-    arrays = inspect_model.weight_arrays(weights)
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if layer.weights:
-            values = arrays[layer.name]
-            if type(layer).__name__ == "Conv2D":
-                values[0] = values[0] + rng.normal(
-                    0, fraction * values[0].std(), values[0].shape)
-            layer.set_weights(values)
-    path.unlink()
-    model.save(path)
+    add_kernel_noise(run_dir, model, fraction, seed)
 
 
 @pytest.fixture(scope="module")
