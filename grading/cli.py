@@ -19,23 +19,23 @@ code and re-evaluated, never loaded as code. Writes
 `OUT/STUDENT/results.json` (Gradescope format), `OUT/STUDENT/feedback.md`
 and `OUT/gradebook.csv`, with possible copies across the class flagged.
 `--slurm` grades the class on a Slurm cluster instead, one array task per
-student and a job after them that writes the gradebook (`grading.slurm`);
-`--status` says where each student stands. `--gradescope-bundle` writes
-the zip Gradescope's autograder settings take instead
-(`grading.bundle`). Exit codes: 0 done (whatever the grades),
-2 bad input (one-line message).
+student and a job after them that writes the gradebook
+(`grading.platforms.slurm`); `--status` says where each student stands.
+`--gradescope-bundle` writes the zip Gradescope's autograder settings take
+instead (`grading.platforms.bundle`). Exit codes: 0 done (whatever the
+grades), 2 bad input (one-line message).
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from grading.bundle import DEFAULT_TIMEOUT_S, write_bundle
-from grading.context import PRECISIONS
 from grading.grader import Settings, finish_class, grade_class
+from grading.platforms.bundle import DEFAULT_TIMEOUT_S, write_bundle
+from grading.platforms.slurm import status_lines, submit_class
 from grading.rubric import load_rubric
-from grading.sandbox import Limits
-from grading.slurm import status_lines, submit_class
+from grading.sandbox.context import PRECISIONS
+from grading.sandbox.process import Limits
 from nin.cli.exit_codes import EXIT_BAD_INPUT
 from nin.data import list_datasets
 from nin.validation import POSITIVE, POSITIVE_INT

@@ -5,11 +5,11 @@ submissions folder), grades each one (`grade_student`) and writes
 `OUT/STUDENT/results.json`, `OUT/STUDENT/feedback.md`,
 `OUT/STUDENT/grader.log`, `OUT/STUDENT/fingerprints.json` (for copy
 detection) and finally `OUT/gradebook.csv`, after flagging possible copies
-across the whole class (`grading.copies`). A submission that is unsafe,
-corrupt or crashes the worker gets a result that says so, and the class
-goes on; a line per student shows the progress and an ETA. Scratch files
-live in `OUT/.work/STUDENT/` and are removed when the student is done:
-nothing is written outside OUT.
+across the whole class (`grading.copies.similarity`). A submission that is
+unsafe, corrupt or crashes the worker gets a result that says so, and the
+class goes on; a line per student shows the progress and an ETA. Scratch
+files live in `OUT/.work/STUDENT/` and are removed when the student is
+done: nothing is written outside OUT.
 """
 
 import concurrent.futures
@@ -22,10 +22,13 @@ from pathlib import Path
 from typing import Optional
 
 from callbacks.atomic import write_json_atomic
-from grading import archive, copies, report, scoring
-from grading.progress import Progress
-from grading.sandbox import Limits, run_worker
-from grading.worker import USAGE_FILE
+from grading.checks import scoring
+from grading.copies import similarity as copies
+from grading.inputs import archive
+from grading.report import results as report
+from grading.report.progress import Progress
+from grading.sandbox.process import Limits, run_worker
+from grading.sandbox.worker import USAGE_FILE
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._@+-]")
 WORK = ".work"
@@ -40,7 +43,7 @@ class Settings:
     limits: Limits = dataclasses.field(default_factory=Limits)
     max_files: int = archive.DEFAULT_MAX_FILES
     max_bytes: int = archive.DEFAULT_MAX_BYTES
-    precision: str = "auto"  # of re-measurement: grading.context
+    precision: str = "auto"  # of re-measurement: grading.sandbox.context
 
 
 def list_students(submissions):
@@ -61,7 +64,7 @@ def grade_class(submissions, settings, only=None, jobs=1, gradebook=True):
     """Grade every student (or `only` one); returns {name: result}.
 
     `jobs` students are graded at once, each in its own worker process.
-    Without `gradebook` (one Slurm task of `grading.slurm`), only the
+    Without `gradebook` (one Slurm task of `grading.platforms.slurm`), only the
     students' own files are written: the job that ends the array calls
     `finish_class`.
     """

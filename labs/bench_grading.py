@@ -3,12 +3,12 @@ the copy-detection study.
 
     python labs/bench_grading.py speed | student | copies [--json]
 
-The logic lives in grading.bench.
+The logic lives in grading.bench.cli.
 """
 
 import sys
 
-from grading.bench import main
+from grading.bench.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

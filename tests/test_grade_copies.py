@@ -5,7 +5,7 @@ a classmate trained theirs with seed 1, another kept the default seed 0
 and trained it again later. One student copied the honest
 run whole; another added noise to its weights and deleted its event
 files, so only the weights give it away. Each run is measured by the
-worker's own code (`measure_run`, in process), and `grading.copies`
+worker's own code (`measure_run`, in process), and `grading.copies.similarity`
 flags the pairs.
 """
 
@@ -15,10 +15,11 @@ import shutil
 import pytest
 
 import nin
-from grading import copies, measure
-from grading.bench_copies import add_kernel_noise
-from grading.context import Context
+from grading.bench.copies import add_kernel_noise
+from grading.copies import similarity as copies
+from grading.inputs import measure
 from grading.rubric import lab_runs
+from grading.sandbox.context import Context
 from nin.training import RunConfig, train
 
 RUN = "BN"

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import nin
-from grading import remeasure
-from grading.inference import KerasPredictor, Predictor, make_predictor
+from grading.models import remeasure
+from grading.models.inference import KerasPredictor, Predictor, make_predictor
 
 WIDTH = 0.125
 

@@ -6,11 +6,13 @@ import stat
 import zipfile
 
 import pytest
-
-from grading import archive, checks, inspect_model, report
 from grading import cli as grade
+from grading.checks import items as checks
+from grading.inputs import archive
+from grading.models import inspect_model
+from grading.report import results as report
 from grading.rubric import band_credit, load_rubric, validate_rubric
-from grading.sandbox import Limits, run_worker
+from grading.sandbox.process import Limits, run_worker
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +231,7 @@ def test_out_inside_submissions_is_refused(tmp_path, capsys):
 
 @pytest.fixture
 def context():
-    from grading.context import Context
+    from grading.sandbox.context import Context
 
     return Context("synthetic", None, tolerance=1e-5)
 
@@ -240,7 +242,7 @@ def conv_then(activation_layer, filters=8):
 
 
 def test_maxout_check_runs_only_allow_listed_layers(context):
-    from grading.maxout import maxout_check
+    from grading.models.maxout import maxout_check
 
     claimed = {"model_options": {"pieces": 2}}
     ours = {"name": "act", "class": "Maxout", "module": "nin.layers.maxout",
@@ -267,7 +269,7 @@ def test_initial_weights_are_measured_against_the_claimed_init(
     import keras
 
     import nin
-    from grading import remeasure
+    from grading.models import remeasure
 
     claimed = {"model": "nin", "width": 0.25, "model_options": {}}
     he = {"activation": "relu", "batch_norm": False, "he_init": True}
@@ -290,7 +292,7 @@ def test_initial_weights_are_measured_against_the_claimed_init(
 def test_the_worker_has_no_network_and_a_memory_limit(tmp_path):
     import socket
 
-    from grading.sandbox import network_namespace_available
+    from grading.sandbox.process import network_namespace_available
 
     listener = socket.create_server(("127.0.0.1", 0))
     status = tmp_path / "probe.json"
@@ -344,7 +346,7 @@ def test_gpu_mode_shows_the_gpus_and_limits_resident_memory(
      None),
     ({}, None)])
 def test_the_worker_uses_a_containers_cpu_quota(tmp_path, files, threads):
-    from grading.machine import worker_threads
+    from grading.sandbox.machine import worker_threads
 
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ The format test and the crash test execute the bundle's own
 have run `setup.sh` to install the toolkit into `ROOT/venv`, so here
 `AUTOGRADER_PYTHON` points at this test's interpreter, which has the
 same toolkit installed. The other tests call what `run_autograder` runs,
-`grading.gradescope.main`, in this process (each start of the script
+`grading.platforms.gradescope.main`, in this process (each start of the script
 imports TensorFlow, seconds of the suite's budget). The submission is two
 runs trained on the bundled digits (the other eight are missing).
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from grading import cli as grade
-from grading import gradescope
+from grading.platforms import gradescope
 from nin.training import RunConfig, train
 
 RUNS = {"ELU+BN+WI": "elu", "Maxout+BN+WI": "maxout"}
@@ -97,7 +97,7 @@ def test_the_bundle_holds_what_gradescope_needs(bundle):
             assert infos[script].external_attr >> 16 & 0o111  # executable
         settings = json.loads(archive.read("bundle.json"))
         lock = archive.read("requirements.lock").decode().splitlines()
-        ours = archive.read("toolkit/grading/gradescope.py")
+        ours = archive.read("toolkit/grading/platforms/gradescope.py")
     assert settings == {"dataset": "digits", "data_dir": None,
                         "rubric": "rubric.json", "timeout_s": 300.0,
                         "memory_mb": 8192, "precision": "auto"}
@@ -145,7 +145,7 @@ def worker_pids(root):
             command = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"grading.worker" in command and any(
+        if b"grading.sandbox.worker" in command and any(
                 str(root).encode() in part for part in command):
             found.append(int(proc.name))
     return found

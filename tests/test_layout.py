@@ -6,6 +6,9 @@
   `grading`;
 - `nin.layers` and `nin.models` import no training, report, study,
   evaluation, launch, bench or command-line code;
+- grading/'s rooms (inputs, models, sandbox, copies, checks, report)
+  import neither the class loop, its command line nor the platforms, and
+  nothing but `grading.bench` itself imports the benchmarks;
 - nothing imports `labs/` or `tests/`; each `labs/X.py` only calls one
   command line's `main` (`nin.cli.X`, or the grader's: `GRADER_SCRIPTS`);
 - code is found one way, the installed package: no `sys.path` edits and
@@ -30,11 +33,23 @@ FORBIDDEN = [  # (importer prefix, imported prefix)
       for high in ("nin.training", "nin.report", "nin.study",
                    "nin.evaluation", "nin.launch", "nin.bench",
                    "nin.cli")],
+    # grading/'s rooms along its flow: what reads a hand-in, a model, a
+    # copy or runs the sandbox never imports the class loop, the command
+    # line or the platforms built on them; nothing imports the benchmarks.
+    *[(low, high)
+      for low in ("grading.inputs", "grading.models", "grading.sandbox",
+                  "grading.copies", "grading.checks", "grading.report")
+      for high in ("grading.grader", "grading.cli", "grading.platforms")],
+    *[(low, "grading.bench")
+      for low in ("nin", "callbacks", "grading.inputs", "grading.models",
+                  "grading.sandbox", "grading.copies", "grading.checks",
+                  "grading.report", "grading.platforms", "grading.grader",
+                  "grading.cli", "grading.rubric")],
 ]
 
 
 # The labs/ scripts whose command line lives in grading/, not nin/cli/.
-GRADER_SCRIPTS = {"grade": "grading.cli", "bench_grading": "grading.bench"}
+GRADER_SCRIPTS = {"grade": "grading.cli", "bench_grading": "grading.bench.cli"}
 
 
 def module_name(root, path):

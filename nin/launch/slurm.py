@@ -1,5 +1,5 @@
 """Jobs on a Slurm cluster: one job array, one task per unfinished run
-(or per student to grade: `grading.slurm`).
+(or per student to grade: `grading.platforms.slurm`).
 
 `submit(jobs, ...)` writes a submission folder, `LOGDIR/.slurm/STAMP/`,
 with one `task-I.args` file per task (its command-line arguments,

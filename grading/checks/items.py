@@ -1,7 +1,7 @@
 """Rubric items: turn one run's measured facts into a credit and a reason.
 
 Each check takes the facts the sandboxed worker measured for one run
-(`grading.measure`) and the rubric item's settings, and returns
+(`grading.inputs.measure`) and the rubric item's settings, and returns
 `(credit in [0, 1], explanation, flags)`. Nothing here touches student
 files or runs their code; it only compares numbers and lists.
 """

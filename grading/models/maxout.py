@@ -10,8 +10,7 @@ A ReLU (or anything else) posing as Maxout fails with the reason.
 """
 
 import numpy as np
-
-from grading import inspect_model
+from grading.models import inspect_model
 
 SAFE_ACTIVATION_LAYERS = {
     ("keras.layers", "Activation"), ("keras.layers", "ReLU"),

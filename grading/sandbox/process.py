@@ -1,6 +1,6 @@
 """Run the grading worker in a child process that cannot do much harm.
 
-Isolation applied to every worker (`python -m grading.worker`):
+Isolation applied to every worker (`python -m grading.sandbox.worker`):
 
 - resource limits (`resource.setrlimit`, set in the child before exec):
   address space (`memory_mb`), CPU seconds, size of any file it writes,
@@ -14,7 +14,7 @@ Isolation applied to every worker (`python -m grading.worker`):
 - a scrubbed environment: HOME and KERAS_HOME point into the worker's own
   folder under OUT, GPUs are hidden (CUDA reserves more address space than
   a memory limit allows), TensorFlow uses as many threads as a container's
-  CPU quota allows (`grading.machine`), the current directory is that
+  CPU quota allows (`grading.sandbox.machine`), the current directory is that
   folder, and `python -P` keeps that folder (student files) from ever
   being imported: the worker's code comes from the installed toolkit
   alone.
@@ -36,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-from grading.machine import process_megabytes, worker_threads
+from grading.sandbox.machine import process_megabytes, worker_threads
 
 OPEN_FILES = 1024
 MEGABYTE = 1 << 20
@@ -130,9 +130,10 @@ def worker_environment(work_dir, gpu=False):
 
 
 def run_worker(request_path, work_dir, limits, log_path):
-    """Run `python -m grading.worker request_path`; returns an Outcome."""
+    """Run `python -m grading.sandbox.worker request_path`; returns an
+    Outcome."""
     isolated = network_namespace_available()
-    command = [sys.executable, "-P", "-m", "grading.worker",
+    command = [sys.executable, "-P", "-m", "grading.sandbox.worker",
                str(request_path)]
     if isolated:
         command = ["unshare", "-r", "-n", "--", *command]

@@ -2,7 +2,7 @@
 
 `labs/bench_grading.py copies` trains real tiny runs of ELU+BN+WI on the
 bundled digits (width 0.25, batch 32, 5 epochs, float32) and measures
-the similarity `grading.copies` uses between:
+the similarity `grading.copies.similarity` uses between:
 
 - runs from different seeds (every pair of `--seeds` seeds);
 - the same seed trained again: on this machine, later; in bf16 (a
@@ -12,7 +12,7 @@ the similarity `grading.copies` uses between:
   standard deviation added, with the accuracy the grader re-measures for
   each (a copy has to keep its accuracy to be worth handing in).
 
-Each run goes through the worker's own code (`grading.measure`), so the
+Each run goes through the worker's own code (`grading.inputs.measure`), so the
 figures are those the grader computes. It prints min / median / max per
 group and one line per noise level. No test runs this.
 """
@@ -25,10 +25,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
-from grading import copies, measure
-from grading.context import Context
+from grading.copies import similarity as copies
+from grading.inputs import measure
 from grading.rubric import lab_runs
+from grading.sandbox.context import Context
 from nin.training import RunConfig, train
 
 RUN = "ELU+BN+WI"
@@ -60,7 +60,7 @@ def add_kernel_noise(run_dir, model, fraction, seed):
     """Rewrite `run_dir`'s model.keras with N(0, fraction x std) added to
     every conv kernel; `model` is the run's architecture, built by our
     code, that carries the weights (a copy a student could make)."""
-    from grading import inspect_model
+    from grading.models import inspect_model
 
     path = Path(run_dir) / "model.keras"
     _, weights = inspect_model.read_keras_file(path)

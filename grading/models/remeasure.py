@@ -8,11 +8,11 @@ the test set standardized with training-set statistics, as training did.
 An optional `initial.weights.h5` (the weights before training) is
 measured: each kernel's std against the std its initializer should give.
 
-Evaluation runs a compiled inference graph (`grading.inference`), one per
-architecture and worker. In bfloat16 (where the CPU computes it natively)
-the accuracy is still float32's: a calibration sample measures how far
-bf16 moves the probabilities, and every image whose top-two margin is
-within a safe multiple of that is computed again in float32, so no
+Evaluation runs a compiled inference graph (`grading.models.inference`),
+one per architecture and worker. In bfloat16 (where the CPU computes it
+natively) the accuracy is still float32's: a calibration sample measures
+how far bf16 moves the probabilities, and every image whose top-two margin
+is within a safe multiple of that is computed again in float32, so no
 prediction bf16 could flip is left in bf16 (`recheck`).
 """
 
@@ -20,8 +20,7 @@ import json
 import time
 
 import numpy as np
-
-from grading import inspect_model
+from grading.models import inspect_model
 
 MAX_WIDTH = 4.0
 WEIGHTED_CLASSES = ("Conv2D", "Dense")

@@ -1,7 +1,7 @@
 """Copied runs across a class: flag pairs, say what was found, no penalty.
 
 Each graded student has `OUT/STUDENT/fingerprints.json` (made in the
-sandbox by `grading.fingerprint`). Two runs are flagged when
+sandbox by `grading.copies.fingerprint`). Two runs are flagged when
 
 - their weights are nearly identical: the similarity, the mean over
   their conv/dense kernels of the cosine similarity of the kernels'

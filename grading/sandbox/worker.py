@@ -1,12 +1,13 @@
-"""The sandboxed worker: `python -m grading.worker REQUEST.json`.
+"""The sandboxed worker: `python -m grading.sandbox.worker REQUEST.json`.
 
 Everything that opens a student's files runs here, in a child process that
-`grading.sandbox` starts with resource limits, a timeout and no network.
+`grading.sandbox.process` starts with resource limits, a timeout and no
+network.
 The request (written by the grader) names one command:
 
-- `extract`: check and extract a `.zip` submission (`grading.archive`);
+- `extract`: check and extract a `.zip` submission (`grading.inputs.archive`);
   writes `{"ok": true}` or `{"ok": false, "reason": ...}` to `status_path`.
-- `measure`: find and measure each required run (`grading.measure`);
+- `measure`: find and measure each required run (`grading.inputs.measure`);
   writes one `NN.json` facts file per run into `facts_dir` as soon as that
   run is done, so a crash or timeout on run 7 keeps runs 1-6, and last
   `worker.json` (its peak memory and the precision it measured in).
@@ -23,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from callbacks.atomic import write_json_atomic
-from grading import archive
-from grading.context import Context
-from grading.machine import peak_memory
+from grading.inputs import archive
+from grading.sandbox.context import Context
+from grading.sandbox.machine import peak_memory
 
 USAGE_FILE = "worker.json"
 
@@ -52,7 +53,7 @@ def run_extract(request):
 
 
 def run_measure(request):
-    from grading.measure import find_runs, measure_run
+    from grading.inputs.measure import find_runs, measure_run
 
     root = Path(request["root"])
     context = Context(request["dataset"], request.get("data_dir"),
@@ -105,7 +106,7 @@ def run_probe(request):
 
 def main(argv):
     if len(argv) != 2:
-        sys.exit("usage: python -m grading.worker REQUEST.json")
+        sys.exit("usage: python -m grading.sandbox.worker REQUEST.json")
     request = json.loads(Path(argv[1]).read_text())
     commands = {"extract": run_extract, "measure": run_measure,
                 "probe": run_probe}

@@ -2,12 +2,12 @@
 
 - the test set, loaded and standardized with training-set statistics once
   (lazily: a submission that is refused never loads it);
-- one compiled inference graph per architecture (`grading.inference`):
+- one compiled inference graph per architecture (`grading.models.inference`):
   runs that differ only in their initialization (None and WI, BN and
   BN+WI, ...) share one, their weights copied in;
 - the precision of re-measurement: "auto" is bf16 where the hardware
   computes it natively (`nin.training.runtime.resolve_precision`), the
-  accuracy kept float32's by `grading.remeasure.recheck`;
+  accuracy kept float32's by `grading.models.remeasure.recheck`;
 - the batch size: the largest the worker's memory limit allows for the
   architecture, up to `MAX_BATCH` (larger batches measured no faster on
   a 2-core CPU: docs/grading.md).
@@ -17,7 +17,7 @@ import resource
 
 import numpy as np
 
-from grading.machine import available_megabytes, process_megabytes
+from grading.sandbox.machine import available_megabytes, process_megabytes
 
 NUMPY_SEED = 0
 MAX_BATCH = 256
@@ -80,7 +80,7 @@ class Context:
     def predictor(self, architecture, model):
         """The compiled predictor of `architecture` (made from `model` the
         first time)."""
-        from grading.inference import make_predictor
+        from grading.models.inference import make_predictor
 
         if architecture not in self._predictors:
             self._predictors[architecture] = make_predictor(model)

@@ -1,6 +1,6 @@
 """Grade one Gradescope submission: what the bundle's `run_autograder` runs.
 
-    python -m grading.gradescope --root /autograder
+    python -m grading.platforms.gradescope --root /autograder
 
 Gradescope puts the student's files in `ROOT/submission` and shows
 `ROOT/results/results.json` (gradescope/autograder_samples, docs/specs.md).
@@ -61,7 +61,7 @@ def load_settings(root):
     """grading.grader.Settings from ROOT/source/bundle.json."""
     from grading.grader import Settings
     from grading.rubric import load_rubric
-    from grading.sandbox import Limits
+    from grading.sandbox.process import Limits
 
     source = Path(root) / "source"
     bundle = json.loads((source / BUNDLE_SETTINGS).read_text())
@@ -91,7 +91,7 @@ def grade(root):
         return grade_student(STUDENT, the_submission(Path(root) / STUDENT),
                              settings)
     except Exception as error:
-        from grading import report
+        from grading.report import results as report
 
         return report.failed(settings.rubric, f"autograder error: "
                              f"{type(error).__name__}: {error}")
@@ -99,7 +99,7 @@ def grade(root):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m grading.gradescope",
+        prog="python -m grading.platforms.gradescope",
         description="Grade /autograder/submission for Gradescope.")
     parser.add_argument("--root", default="/autograder",
                         help="the autograder root (default /autograder)")

@@ -24,7 +24,7 @@ which task it was. The submission records sit in `OUT/.slurm/`.
 from pathlib import Path
 
 from grading.grader import list_students
-from grading.report import GRADEBOOK, read_result
+from grading.report.results import GRADEBOOK, read_result
 from nin.launch.slurm import Task, cancel, submit_tasks, task_states
 
 MODULE = "grading.cli"

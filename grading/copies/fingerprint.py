@@ -2,8 +2,8 @@
 
 The cheap way to cheat in this lab is to hand in a classmate's trained
 runs, perhaps with a little noise added to the weights. To find such
-pairs across a class (`grading.copies`, outside the sandbox), each run
-gets a fingerprint with two parts:
+pairs across a class (`grading.copies.similarity`, outside the sandbox),
+each run gets a fingerprint with two parts:
 
 - what the weights are: per conv or dense kernel, a count sketch of
   `SKETCH_SIZE` numbers (value i, times a fixed random sign, added into
@@ -20,7 +20,7 @@ gets a fingerprint with two parts:
 
 Two honest students who both keep the default seed on the same kind of
 machine can hand in identical weights; their event files, wall times
-and hosts still differ, which is what `grading.copies` reports.
+and hosts still differ, which is what `grading.copies.similarity` reports.
 """
 
 import hashlib

@@ -1,13 +1,13 @@
 """Score one student: every run's facts through the rubric's checks.
 
 For each required run and each rubric item that applies to it, the check
-(`grading.checks`) turns the run's facts into credit, an explanation and
+(`grading.checks.items`) turns the run's facts into credit, an explanation and
 flags; the result is one Gradescope test per (run, item), with the item's
 visibility. A run the worker never reached gets the worker's problem as
 its explanation. The leaderboard gets the best re-measured accuracy.
 """
-
-from grading import checks, report
+from grading.checks import items as checks
+from grading.report import results as report
 from grading.rubric import ITEMS, applies
 
 

@@ -1,21 +1,23 @@
 """Collect the facts about one student's runs (runs in the sandbox).
 
 This module touches student files, so it runs only inside the sandboxed
-worker (`grading.worker`). It finds each required run folder, reads its
-JSON files (size-capped), its TensorBoard scalars and its `model.keras` as
-data, then asks `grading.remeasure` to rebuild the model from our code,
-load the student's weights and evaluate it, and `grading.fingerprint` for
-the run's fingerprint (copy detection across the class). Each run's facts
-are a plain JSON dict; `grading.checks` turns them into scores outside
-the sandbox.
-Any problem is recorded as a `*_error` string for that run only.
+worker (`grading.sandbox.worker`). It finds each required run folder,
+reads its JSON files (size-capped), its TensorBoard scalars and its
+`model.keras` as data, then asks `grading.models.remeasure` to rebuild the
+model from our code, load the student's weights and evaluate it, and
+`grading.copies.fingerprint` for the run's fingerprint (copy detection
+across the class). Each run's facts are a plain JSON dict;
+`grading.checks.items` turns them into scores outside the sandbox. Any
+problem is recorded as a `*_error` string for that run only.
 """
 
 import json
 import os
 from pathlib import Path
-
-from grading import fingerprint, inspect_model, maxout, remeasure
+from grading.copies import fingerprint
+from grading.models import inspect_model
+from grading.models import maxout
+from grading.models import remeasure
 from nin.report.events import read_run_scalars
 
 JSON_MAX_BYTES = 1 << 20

@@ -5,7 +5,7 @@ the bundled digits (real images; batch 32 for a few epochs, so the
 predictions are confident the way trained models' are), then
 compares, on all 1,797 digits images, the compiled graph in float32
 with the same graph in bf16 alone and in bf16 with the float32 recheck
-(`grading.remeasure.recheck`): predictions that differ from float32's,
+(`grading.models.remeasure.recheck`): predictions that differ from float32's,
 the largest probability error, the error the calibration sample saw,
 and how many images the recheck computed in float32. No test runs this.
 """
@@ -14,9 +14,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
-from grading import remeasure
-from grading.inference import make_predictor
+from grading.models import remeasure
+from grading.models.inference import make_predictor
 from nin.training import RunConfig, train
 
 RUNS = {"ELU+BN+WI": ("elu", True, True), "BN+WI": ("relu", True, True),

@@ -7,7 +7,7 @@ warm-up, the re-measurement of its 10,000 test images:
 
 - `before`: the method this grader used before, the Keras model called
   eagerly in batches of 100 (kept here, and only here, to compare);
-- `after`: what the worker does now (`grading.remeasure.evaluate`): the
+- `after`: what the worker does now (`grading.models.remeasure.evaluate`): the
   compiled graph at the worker's batch size, in the precision "auto"
   picks (bf16 with the float32 recheck on a CPU that has bf16), which is
   also forced to fp32 for a CPU without it.
@@ -21,10 +21,9 @@ the process's peak memory. No test runs this.
 import tempfile
 
 import numpy as np
-
-from grading import remeasure
-from grading.context import Context
-from grading.machine import peak_memory
+from grading.models import remeasure
+from grading.sandbox.context import Context
+from grading.sandbox.machine import peak_memory
 from nin.bench.timing import interleaved_seconds, matmul_peak_gflops
 from nin.training.config import run_name
 
@@ -57,7 +56,7 @@ def eager_probabilities(model, images):
 def full_size_student(activation, batch_norm, he_init):
     """A stand-in for the student's side: our model's arrays as data."""
     import nin
-    from grading import inspect_model
+    from grading.models import inspect_model
 
     model = nin.build_model("nin", activation=activation,
                             batch_norm=batch_norm, he_init=he_init)

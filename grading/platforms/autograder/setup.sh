@@ -30,4 +30,4 @@ fi
 "$venv/bin/pip" install --upgrade pip
 "$venv/bin/pip" install -r "$source_dir/requirements.lock"
 "$venv/bin/pip" install --no-deps "$source_dir/toolkit"
-"$venv/bin/python" -P -c 'import grading.gradescope, nin, keras'
+"$venv/bin/python" -P -c 'import grading.platforms.gradescope, nin, keras'

@@ -9,12 +9,12 @@ no test times anything).
     python labs/bench_grading.py copies [--seeds 6] [--json]
 
 `speed`: one full-size run re-measured the old way and the new way, in
-turns (`grading.bench_speed`). `student`: one full-size student's 10
+turns (`grading.bench.speed`). `student`: one full-size student's 10
 runs graded through the real sandboxed grader, with the worker's peak
-memory (`grading.bench_student`). `precision`: bf16 against float32 on
-trained full-size models (`grading.bench_precision`). `copies`: the
+memory (`grading.bench.student`). `precision`: bf16 against float32 on
+trained full-size models (`grading.bench.precision`). `copies`: the
 distribution of the copy-detection similarity on real tiny runs
-(`grading.bench_copies`).
+(`grading.bench.copies`).
 Exit codes: 0 done, 2 bad input.
 """
 
@@ -65,20 +65,20 @@ def make_parser():
 
 def run(args):
     if args.command == "speed":
-        from grading.bench_speed import measure_speed
+        from grading.bench.speed import measure_speed
 
         return measure_speed(args.act, not args.no_bn, not args.no_wi,
                              args.images, args.repeats, args.data_dir)
     if args.command == "student":
-        from grading.bench_student import measure_student
+        from grading.bench.student import measure_student
 
         return measure_student(args.data_dir, int(args.memory_mb),
                                args.precision, args.submission)
     if args.command == "precision":
-        from grading.bench_precision import measure_precision
+        from grading.bench.precision import measure_precision
 
         return measure_precision(args.epochs)
-    from grading.bench_copies import measure_copies
+    from grading.bench.copies import measure_copies
 
     return measure_copies(args.seeds)
 

@@ -4,7 +4,7 @@ Gradescope builds an image from the zip's `setup.sh` and runs its
 `run_autograder` for every submission (gradescope/autograder_samples,
 docs/specs.md). The zip holds, at its root:
 
-    setup.sh, run_autograder   from grading/autograder/
+    setup.sh, run_autograder   from grading/platforms/autograder/
     toolkit/                   this toolkit's source (pyproject.toml,
                                README.md, nin/, callbacks/, grading/)
     requirements.lock          its dependencies, pinned at the versions

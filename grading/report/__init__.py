@@ -1,0 +1,2 @@
+"""What grading writes: results.json, feedback.md and the gradebook, and
+the progress line per student."""
