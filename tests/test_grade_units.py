@@ -12,6 +12,8 @@ from grading import cli as grade
 from grading.rubric import band_credit, load_rubric, validate_rubric
 from grading.sandbox import Limits, run_worker
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 @pytest.fixture(scope="module")
 def rubric():
