@@ -86,6 +86,7 @@ def test_figures_are_written_and_linked(study):
     assert "![cnn-batch-summary](figures/cnn-batch-summary.png)" in report
 
 
+@pytest.mark.quick
 def test_report_only_trains_nothing(study, capsys):
     _, root = study
     results = root / "mlp/activation-relu/mlp-None/results.json"

@@ -17,6 +17,8 @@ from nin.data.cifar import CifarFormatError, decode_batch
 from nin.data.cifar import encode_images as encode
 from nin.data.cifar import write_random_cifar as write_cifar
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 @pytest.mark.parametrize("as_archive", [True, False],
                          ids=["archive", "folder"])

@@ -72,6 +72,7 @@ def test_bad_fast_path_flags_are_refused(capsys):
     assert "invalid choice: 'fp8'" in capsys.readouterr().err
 
 
+@pytest.mark.quick
 def test_bench_reports_every_figure_as_json(capsys):
     assert bench.main(["--width", "0.125", "--steps", "2", "--repeats", "1",
                        "--json"]) == 0

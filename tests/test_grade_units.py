@@ -14,6 +14,8 @@ from grading.report import results as report
 from grading.rubric import band_credit, load_rubric, validate_rubric
 from grading.sandbox.process import Limits, run_worker
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 @pytest.fixture(scope="module")
 def rubric():

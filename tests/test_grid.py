@@ -26,6 +26,7 @@ def summary_statuses(output):
     return dict(re.split(r"\s{2,}", line)[:2] for line in table if line)
 
 
+@pytest.mark.quick
 def test_the_ten_runs_are_seed_001s_legend():
     assert RUN_NAMES == ("None", "WI", "BN", "BN+WI", "ELU", "ELU+WI",
                          "ELU+BN", "ELU+BN+WI", "LReLU+BN+WI",
@@ -44,6 +45,7 @@ def test_the_ten_runs_are_seed_001s_legend():
         "LReLU+BN+WI": 90.91, "Maxout+BN+WI": None}
 
 
+@pytest.mark.quick
 def test_select_runs_keeps_grid_order_and_rejects_unknown_names():
     assert [run.name for run in select_runs("ELU+BN+WI, None")] == [
         "None", "ELU+BN+WI"]
@@ -109,6 +111,7 @@ def test_status_of_each_lab4_exit_code(code, results, status):
     assert status_of(code, results) == status
 
 
+@pytest.mark.quick
 def test_exit_code_says_failed_then_diverged_then_done():
     def records(*statuses):
         return [{"status": status} for status in statuses]

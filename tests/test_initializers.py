@@ -8,6 +8,8 @@ import pytest
 
 import nin
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 def conv_layers(model):
     return [layer for layer in model.layers

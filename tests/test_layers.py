@@ -7,6 +7,8 @@ import pytest
 import nin
 from nin.augment import PadCropFlip
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 def reference_maxout(x, pieces):
     """Max over each group of `pieces` consecutive channels, in numpy."""

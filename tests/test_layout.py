@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("nin", "callbacks", "grading")
 FORBIDDEN = [  # (importer prefix, imported prefix)

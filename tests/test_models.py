@@ -6,6 +6,8 @@ import pytest
 
 import nin
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 LAB_RUNS = [  # seed 001: the 2x2x2 grid plus the two extras
     (act, bn, wi) for act in ("relu", "elu")
     for bn in (False, True) for wi in (False, True)

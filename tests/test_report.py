@@ -13,6 +13,8 @@ from nin.report import lab_report
 from nin.report.events import read_scalars
 from nin.report.lab_runs import LAB_RUNS, RUN_NAMES
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -15,6 +15,8 @@ from callbacks.plateau import (
 from nin.cli import lab4
 from nin.training.config import RunConfig
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 def test_plateau_halves_after_patience_epochs_and_restarts_the_count():
     accuracies = [0.5, 0.6, 0.6, 0.59, 0.6, 0.58, 0.7, 0.7, 0.7, 0.7, 0.7]

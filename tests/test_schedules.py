@@ -6,6 +6,8 @@ import pytest
 
 from callbacks import StepSchedule, scaled_drops, step_decay
 
+pytestmark = pytest.mark.quick  # the quick tier: README, "Tests"
+
 
 @pytest.mark.parametrize("epoch,expected", [
     (0, 0.1), (80, 0.1), (81, 0.01), (121, 0.01), (122, 0.001),
