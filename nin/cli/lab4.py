@@ -24,6 +24,7 @@ from nin.cli.exit_codes import (
     EXIT_WRITE_FAILED,
 )
 from nin.cli.run_flags import add_run_flags, run_config
+from nin.quiet_start import SHOW_FLAG, list_gpus_quietly
 from nin.training import RunFinished, RunInterrupted, train
 from nin.training.run_folder import send_output_to_log
 
@@ -42,6 +43,9 @@ def make_parser():
         help="start an existing run again; the old one is moved aside")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    add(SHOW_FLAG, action="store_true",
+        help="show TensorFlow's, CUDA's and oneDNN's own start-up logs "
+             "(kept off the console by default: nin.quiet_start)")
     add("--log-to-run-folder", action="store_true",
         help="append the run's output to RUN_DIR/train.log instead of the "
              "console (grid.py --jobs and clusters use it)")
@@ -57,6 +61,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         config = config_from_args(args)
+        _warn_about_hardware(config, list_gpus_quietly())
         results = train(config, overwrite=args.overwrite,
                         resume=args.resume, verbose=_verbosity(args),
                         on_run_dir=send_output_to_log
@@ -96,6 +101,20 @@ def main(argv=None):
               "(loss NaN/inf); see results.json.")
         return EXIT_DIVERGED
     return 0
+
+
+def _warn_about_hardware(config, gpus):
+    """One line on stderr where the hardware is not what was asked for."""
+    from nin.training.runtime import has_native_bf16
+
+    if config.distribute == "mirrored" and not gpus:
+        print("Warning: --distribute mirrored asked for GPUs, but TensorFlow "
+              "found none; training on the CPU.", file=sys.stderr)
+    if config.precision == "bf16" and not has_native_bf16():
+        print("Warning: --precision bf16 is emulated on this machine (no "
+              "native bfloat16: GPU below compute capability 8.0, or a CPU "
+              "without AVX512-BF16/AMX); expect it slower than fp32.",
+              file=sys.stderr)
 
 
 def _verbosity(args):
