@@ -35,7 +35,8 @@ def native_logs_silenced():
     if wanted():
         yield
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if not os.environ.get("TF_CPP_MIN_LOG_LEVEL"):  # unset or empty
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
     saved = os.dup(2)
     try:
