@@ -16,6 +16,8 @@ results.json), 4 the run could not be written (disk full, no permission),
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from nin.cli.exit_codes import (
     EXIT_BAD_INPUT,
@@ -60,6 +62,7 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
+        started = time.monotonic()
         config = config_from_args(args)
         _warn_about_hardware(config, list_gpus_quietly())
         results = train(config, overwrite=args.overwrite,
@@ -88,11 +91,7 @@ def main(argv=None):
                     f"{parser.prog}: error: could not read or write a file "
                     f"({error}). Completed epochs stay checkpointed; fix "
                     "the problem and run the same command to resume.\n")
-    split = "test" if "best_test_accuracy" in results else "validation"
-    print(f"{results['run_name']}: test accuracy "
-          f"{_percent(results['test_accuracy'])}, best {split} accuracy "
-          f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
-          f"{results['best_epoch']}")
+    print(summary_line(results, config, time.monotonic() - started))
     if "train_accuracy" in results:
         print(f"Sanity mode: training-subset accuracy "
               f"{_percent(results['train_accuracy'])}")
@@ -101,6 +100,19 @@ def main(argv=None):
               "(loss NaN/inf); see results.json.")
         return EXIT_DIVERGED
     return 0
+
+
+def summary_line(results, config, seconds):
+    """The run's last line: final and best accuracy, wall time, where the
+    run folder is and how to look at it."""
+    split = "test" if "best_test_accuracy" in results else "validation"
+    minutes, rest = divmod(round(seconds), 60)
+    return (f"{results['run_name']}: test accuracy "
+            f"{_percent(results['test_accuracy'])}, best {split} accuracy "
+            f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
+            f"{results['best_epoch'] + 1}/{config.epochs}, done in {minutes} min "
+            f"{rest} s. Run folder: {Path(config.logdir) / results['run_name']}"
+            f"; view it: tensorboard --logdir {config.logdir}")
 
 
 def _warn_about_hardware(config, gpus):
