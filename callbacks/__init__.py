@@ -5,6 +5,7 @@ keras, numpy and tensorboard only, never `nin`:
     plateau.py      seed 003's plateau LR and early stopping
     run_tracker.py  history, best accuracy, divergence, clocks
     checkpoint.py   a resumable checkpoint after every epoch
+    progress.py     the console's `Epoch k/164` line (RunProgress)
     interrupt.py    Ctrl-C taken at the next batch end (BatchEndInterrupt)
     atomic.py       atomic JSON and model writes
     tensorboard.py  per-epoch scalars (no TensorFlow needed)

@@ -16,15 +16,20 @@ Subpackages, each one concern:
     launch/      many runs as processes (the grid)
     bench/       training-speed benchmarks
     cli/         the command lines that labs/*.py call
+    quiet_start.py  TensorFlow's native start-up logs kept off the console
     validation.py  the checks of user input, shared by all of them
 
 Importing `nin` registers the toolkit's layers, so saved models load with
 `keras.saving.load_model(path, safe_mode=True)`.
 """
 
-from nin.layers import Maxout, RReLU, SigmoidPReLU
-from nin.layers.activations import list_activations
-from nin.models import build_model, list_models, model_options
+from nin.quiet_start import import_backend_quietly
+
+import_backend_quietly()  # before keras: see nin.quiet_start
+
+from nin.layers import Maxout  # noqa: E402, RReLU, SigmoidPReLU
+from nin.layers.activations import list_activations  # noqa: E402
+from nin.models import build_model, list_models, model_options  # noqa: E402
 
 __all__ = [
     "Maxout",

@@ -50,7 +50,7 @@ def test_old_model_file_loads_in_safe_mode_and_reproduces_its_accuracy():
 
 def test_an_old_interrupted_run_resumes_from_its_checkpoint(logdir, capsys):
     assert lab4.main(["--bn", *FLAGS, "--logdir", str(logdir)]) == 0
-    assert f"Resuming BN from {logdir / 'BN'} after epoch 1 of 2" in \
+    assert f"Run BN: resumed at epoch 2/2 from {logdir / 'BN'}" in \
         capsys.readouterr().out
     results = json.loads((logdir / "BN" / "results.json").read_text())
     assert results["epochs"] == 2 and results["resumed_at_epochs"] == [1]

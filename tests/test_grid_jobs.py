@@ -123,6 +123,6 @@ def test_ctrl_c_stops_every_run_and_the_same_command_resumes_them(
     assert again.returncode == 0, again.stdout[-2000:]
     for name in ("None", "ELU+BN+WI"):
         log = (tmp_path / name / "train.log").read_text()
-        assert f"Resuming {name} from" in log
+        assert f"Run {name}: resumed at epoch " in log
         results = json.loads((tmp_path / name / "results.json").read_text())
         assert results["epochs"] == 4 and results["resumed_at_epochs"]

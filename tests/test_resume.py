@@ -88,7 +88,7 @@ def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path,
     assert state["epoch"] < EPOCHS - 1
     assert not (tmp_path / RUN / "results.json").exists()
     out = run_to_end(tmp_path)
-    assert "Resuming ELU+BN+WI" in out
+    assert "Run ELU+BN+WI: resumed at epoch " in out
     resumed = tmp_path / RUN
     for mine, reference in zip(weights_of(resumed),
                                weights_of(uninterrupted)):

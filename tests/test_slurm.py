@@ -279,8 +279,8 @@ def test_a_cancelled_task_resumes_from_its_checkpoint(cluster, tmp_path,
     assert results["resumed_at_epochs"] == [stopped_after]
     log = (run_dir / "train.log").read_text()
     assert log.count("== Slurm job ") == 2
-    assert f"Resuming ELU+BN+WI from {run_dir} after epoch {stopped_after}" \
-        in log
+    assert (f"Run ELU+BN+WI: resumed at epoch {stopped_after + 1}/"
+            in log)
 
     # The same run, never interrupted, in its own process as a user runs
     # it: --deterministic switches TensorFlow's determinism on for the

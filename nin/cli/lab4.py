@@ -16,6 +16,8 @@ results.json), 4 the run could not be written (disk full, no permission),
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 from nin.cli.exit_codes import (
     EXIT_BAD_INPUT,
@@ -24,6 +26,7 @@ from nin.cli.exit_codes import (
     EXIT_WRITE_FAILED,
 )
 from nin.cli.run_flags import add_run_flags, run_config
+from nin.quiet_start import SHOW_FLAG, list_gpus_quietly
 from nin.training import RunFinished, RunInterrupted, train
 from nin.training.run_folder import send_output_to_log
 
@@ -42,6 +45,9 @@ def make_parser():
         help="start an existing run again; the old one is moved aside")
     add("--verbose", type=int, default=None, choices=[0, 1, 2],
         help="Keras progress: 1 bar, 2 one line per epoch, 0 quiet")
+    add(SHOW_FLAG, action="store_true",
+        help="show TensorFlow's, CUDA's and oneDNN's own start-up logs "
+             "(kept off the console by default: nin.quiet_start)")
     add("--log-to-run-folder", action="store_true",
         help="append the run's output to RUN_DIR/train.log instead of the "
              "console (grid.py --jobs and clusters use it)")
@@ -56,7 +62,9 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
+        started = time.monotonic()
         config = config_from_args(args)
+        _warn_about_hardware(config, list_gpus_quietly())
         results = train(config, overwrite=args.overwrite,
                         resume=args.resume, verbose=_verbosity(args),
                         on_run_dir=send_output_to_log
@@ -83,11 +91,7 @@ def main(argv=None):
                     f"{parser.prog}: error: could not read or write a file "
                     f"({error}). Completed epochs stay checkpointed; fix "
                     "the problem and run the same command to resume.\n")
-    split = "test" if "best_test_accuracy" in results else "validation"
-    print(f"{results['run_name']}: test accuracy "
-          f"{_percent(results['test_accuracy'])}, best {split} accuracy "
-          f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
-          f"{results['best_epoch']}")
+    print(summary_line(results, config, time.monotonic() - started))
     if "train_accuracy" in results:
         print(f"Sanity mode: training-subset accuracy "
               f"{_percent(results['train_accuracy'])}")
@@ -96,6 +100,33 @@ def main(argv=None):
               "(loss NaN/inf); see results.json.")
         return EXIT_DIVERGED
     return 0
+
+
+def summary_line(results, config, seconds):
+    """The run's last line: final and best accuracy, wall time, where the
+    run folder is and how to look at it."""
+    split = "test" if "best_test_accuracy" in results else "validation"
+    minutes, rest = divmod(round(seconds), 60)
+    return (f"{results['run_name']}: test accuracy "
+            f"{_percent(results['test_accuracy'])}, best {split} accuracy "
+            f"{_percent(results[f'best_{split}_accuracy'])} at epoch "
+            f"{results['best_epoch'] + 1}/{config.epochs}, done in {minutes} min "
+            f"{rest} s. Run folder: {Path(config.logdir) / results['run_name']}"
+            f"; view it: tensorboard --logdir {config.logdir}")
+
+
+def _warn_about_hardware(config, gpus):
+    """One line on stderr where the hardware is not what was asked for."""
+    from nin.training.runtime import has_native_bf16
+
+    if config.distribute == "mirrored" and not gpus:
+        print("Warning: --distribute mirrored asked for GPUs, but TensorFlow "
+              "found none; training on the CPU.", file=sys.stderr)
+    if config.precision == "bf16" and not has_native_bf16():
+        print("Warning: --precision bf16 is emulated on this machine (no "
+              "native bfloat16: GPU below compute capability 8.0, or a CPU "
+              "without AVX512-BF16/AMX); expect it slower than fp32.",
+              file=sys.stderr)
 
 
 def _verbosity(args):

@@ -40,6 +40,7 @@ from callbacks import (
 from callbacks.diagnostics import PROBE_SIZE, Diagnostics
 from callbacks.interrupt import BatchEndInterrupt
 from callbacks.plateau import PlateauSchedule, should_stop_early
+from callbacks.progress import RunProgress
 from nin.training.gpu_kernels import check_train_step
 from nin.training.prefetch import ShuffledEpochs
 from nin.training.results import finish_run
@@ -192,8 +193,8 @@ def _train(config, run_dir, checkpoint, data, drops, verbose, on_run_dir):
             trainer = keras.saving.load_model(model_path, safe_mode=True)
         tracker.load_state(state["tracker"])
         tracker.resumed_at.append(tracker.epochs_completed)
-        print(f"Resuming {config.run_name} from {run_dir} after epoch "
-              f"{state['epoch'] + 1} of {config.epochs}")
+        print(f"Run {config.run_name}: resumed at epoch "
+              f"{state['epoch'] + 2}/{config.epochs} from {run_dir}")
     if config.distribute == "none":  # a GPU must run the whole step
         check_train_step(trainer, data.x_train.shape[1:], config.precision)
     tensorboard = EpochTensorBoard(run_dir, data.eval_split)
@@ -206,7 +207,8 @@ def _train(config, run_dir, checkpoint, data, drops, verbose, on_run_dir):
             data.x_train[:PROBE_SIZE], data.y_train[:PROBE_SIZE]))
     interrupt = BatchEndInterrupt()  # first: before the checkpoint
     callbacks = [interrupt, _schedule(config, drops, tracker), tracker,
-                 EpochCheckpoint(run_dir, tracker), *writers]
+                 EpochCheckpoint(run_dir, tracker), *writers,
+                 RunProgress(config.epochs, tracker)]  # after schedule
     shuffled = shuffled_epochs(data.x_train, data.y_train, config.seed)
     with interrupt:
         try:
