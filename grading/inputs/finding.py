@@ -8,8 +8,8 @@ A run is one candidate record:
      model in that folder, "logs": the folder of its training logs or
      None, "preprocessing": the manifest's convention or None}
 
-- **toolkit**: a folder holding our `config.json` (or `results.json`)
-  and `model.keras`, named like the run (today's layout, `logs/ELU+BN+WI/`);
+- **toolkit**: a folder holding our `config.json` or `results.json`
+  (and `model.keras`), named like the run (today's layout, `logs/ELU+BN+WI/`);
 - **foreign**: a model file (`.keras`, `.h5`, `.hdf5`) whose own name
   or folder's name spells the run (`nin_elu_bn_wi.h5`,
   `elu-bn-wi/model.keras`), with the training logs in that folder or a
@@ -82,8 +82,7 @@ def find_candidates(root, names):
     log_folders = {name: [] for name in names}
     for folder, _, files in _walk(root):
         run = parse_run_name(folder.name) if folder != root else None
-        if run in found and "model.keras" in files and any(
-                name in files for name in TOOLKIT_FILES):
+        if run in found and any(name in files for name in TOOLKIT_FILES):
             toolkit_folders.add(folder)
             found[run].append(_candidate("toolkit", folder,
                                          folder / "model.keras"))

@@ -53,17 +53,20 @@ def run_extract(request):
 
 
 def run_measure(request):
-    from grading.inputs.measure import find_runs, measure_run
+    from grading.inputs.finding import find_runs
+    from grading.inputs.measure import measure_run
 
     root = Path(request["root"])
     context = Context(request["dataset"], request.get("data_dir"),
                       request["maxout_tolerance"],
                       request.get("precision", "auto"))
     required = request["runs"]
-    found = find_runs(root, list(required))
+    found, manifest_problem = find_runs(root, list(required))
     facts_dir = Path(request["facts_dir"])
     for index, (name, settings) in enumerate(required.items()):
         facts = measure_run(name, found[name], settings, root, context)
+        if manifest_problem:
+            facts["manifest_error"] = manifest_problem
         write_json(facts_dir / f"{index:02d}.json", facts)
         print(timing_line(name, facts), flush=True)  # into grader.log
     write_json(facts_dir / USAGE_FILE, {**peak_memory(),
