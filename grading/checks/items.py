@@ -54,8 +54,9 @@ def present(facts, item):
     if facts.get("manifest_error"):
         return 0.0, facts["manifest_error"], ["manifest invalid"]
     if not facts["folders"]:
-        return 0.0, (f"no folder or model file named like "
-                     f"{facts['run']!r} was found"), ["missing run"]
+        return 0.0, (f"no folder named {facts['run']!r} (in any spelling, "
+                     "nor a model file named so) was found"), \
+            ["missing run"]
     flags = []
     where = f"found at {facts['folders'][0]}"
     if foreign(facts):
