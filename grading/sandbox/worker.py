@@ -79,6 +79,10 @@ def timing_line(name, facts):
     measured = facts.get("remeasured")
     if not measured:
         return f"{name}: not re-measured"
+    if "rechecked_in_fp32" not in measured:  # a student's own model
+        return (f"{name}: re-measured in {measured.get('seconds')} s "
+                f"({facts.get('source')}, inputs "
+                f"{measured.get('preprocessing')})")
     return (f"{name}: re-measured in {measured['seconds']} s "
             f"({measured['precision']}, batch {measured['batch_size']}, "
             f"{measured['rechecked_in_fp32']} images rechecked in fp32)")
