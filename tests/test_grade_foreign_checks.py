@@ -149,3 +149,13 @@ def test_unverifiable_credit_is_a_fraction(rubric):
     with pytest.raises(ValueError, match="'unverifiable_credit' must be "
                        "a fraction in \\[0, 1\\]. Received: 2"):
         validate_rubric({"runs": [RUN], "items": items})
+
+
+def test_feedback_lists_each_run_and_what_the_ta_checks(rubric):
+    from grading.report.results import feedback
+
+    rubric = validate_rubric({"runs": [RUN], "items": rubric["items"]})
+    graded = scoring.score(rubric, [foreign_facts()], None, True)
+    text = feedback("alice", graded, rubric)
+    assert ("| ELU+BN+WI | models | keras2-h5 | 74.72% | x/255 | activation "
+            "elu, bn True, he_init - | he_init, schedule |") in text
