@@ -45,7 +45,8 @@ def test_model_files_pair_with_log_folders_named_like_them(tmp_path):
           "logs/elu-bn-wi/validation/events.out.tfevents.1.h.1.1.v2",
           "ReLU BN/model.keras", "ReLU BN/model.h5",
           "ReLU BN/logs/train/events.out.tfevents.1.h.1.0.v2",
-          "LReLU_BN_WI/history.json", "notes/report.pdf")
+          "LReLU_BN_WI/history.json", "notes/report.pdf",
+          "models/relu_bn.weights.h5")
     found, _ = find_runs(tmp_path, RUNS)
     assert relative(tmp_path, found) == {
         "None": [("foreign", "models", "models/relu.keras", None)],

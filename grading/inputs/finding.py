@@ -14,7 +14,8 @@ A run is one candidate record:
   or folder's name spells the run (`nin_elu_bn_wi.h5`,
   `elu-bn-wi/model.keras`), with the training logs in that folder or a
   log folder named like the run elsewhere (`logs/elu_bn_wi/train/`);
-  a log folder alone is a run without a model.
+  a log folder alone is a run without a model. `*.weights.h5` files
+  (`save_weights`) hold no model and are not candidates.
 
 Names are read by `grading.inputs.run_names` (any spelling, case, order).
 A `manifest.json` (`grading.inputs.manifest`) replaces the search for
@@ -34,6 +35,7 @@ TOOLKIT_FILES = ("config.json", "results.json")
 LOG_MARKERS = ("train", "validation")
 LOG_FILES = ("history.json", "training_history.json")
 SKIPPED = ("__MACOSX",)
+WEIGHTS_ONLY = ".weights.h5"  # save_weights: arrays without the model
 
 
 def _walk(root):
@@ -93,7 +95,8 @@ def find_candidates(root, names):
             log_folders[run].append(folder)
         for name in files:
             path = folder / name
-            if path.suffix.lower() not in MODEL_SUFFIXES:
+            if path.suffix.lower() not in MODEL_SUFFIXES or \
+                    name.lower().endswith(WEIGHTS_ONLY):
                 continue
             owner = parse_run_name(path.stem)
             if owner is None and folder != root:
