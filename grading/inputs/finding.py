@@ -86,8 +86,7 @@ def find_candidates(root, names):
         run = parse_run_name(folder.name) if folder != root else None
         if run in found and any(name in files for name in TOOLKIT_FILES):
             toolkit_folders.add(folder)
-            found[run].append(_candidate("toolkit", folder,
-                                         folder / "model.keras"))
+            found[run].append(toolkit_candidate(folder))
             continue
         if any(part in toolkit_folders for part in folder.parents):
             continue
@@ -132,6 +131,12 @@ def find_candidates(root, names):
     for candidates in found.values():
         candidates.sort(key=lambda candidate: _depth(candidate["folder"]))
     return found
+
+
+def toolkit_candidate(folder):
+    """The candidate of one of our run folders, as the search finds it."""
+    folder = Path(folder)
+    return _candidate("toolkit", folder, folder / "model.keras")
 
 
 def _candidate(kind, folder, model, logs=None, preprocessing=None):
