@@ -82,7 +82,12 @@ def _last(points):
 
 
 def _read_model(path):
-    from grading.models import saved_model
+    try:
+        from grading.models import saved_model
+    except ImportError:
+        raise ValueError("this grader cannot read a student's own model "
+                         "file yet (grading.models.saved_model is not "
+                         "installed)") from None
 
     return saved_model.read_saved_model(Path(path))
 
