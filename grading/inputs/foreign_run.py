@@ -23,6 +23,19 @@ The facts have the toolkit run's keys where they mean the same
 (`folders`, `files`, `scalars`, `model`, `remeasured`, `fingerprint`)
 plus `source`, `logs`, `comparison`, `detected` and `preprocessing`;
 every failure is a `*_error` string for this run only.
+
+What this module asks of grading/models/ (one call each, below):
+
+    saved_model.read_saved_model(path) -> {"source", "holds_code",
+        "findings": [text], "layers": [{"name", "class", "signature"}],
+        "arrays": {layer name: [arrays]}, "param_count", "initializers"}
+    nin_comparison.compare(student, required) -> {"differences": [plain
+        words], "detected": {"activation", "bn", "he_init"}}
+    interpreter.build_predictor(student) -> a predictor
+    preprocessing.evaluate_closest(predictor, context, logged accuracy or
+        None, the manifest's convention or None) -> {"accuracy",
+        "preprocessing", "seconds", ...}
+    preprocessing.CONVENTIONS: the convention names a manifest may give
 """
 
 from pathlib import Path

@@ -61,7 +61,8 @@ def run_measure(request):
                       request["maxout_tolerance"],
                       request.get("precision", "auto"))
     required = request["runs"]
-    found, manifest_problem = find_runs(root, list(required))
+    found, manifest_problem = find_runs(root, list(required),
+                                        _conventions())
     facts_dir = Path(request["facts_dir"])
     for index, (name, settings) in enumerate(required.items()):
         facts = measure_run(name, found[name], settings, root, context)
@@ -71,6 +72,15 @@ def run_measure(request):
         print(timing_line(name, facts), flush=True)  # into grader.log
     write_json(facts_dir / USAGE_FILE, {**peak_memory(),
                                         "precision": context.precision})
+
+
+def _conventions():
+    """The input conventions a manifest may name (None: any name)."""
+    try:
+        from grading.models.preprocessing import CONVENTIONS
+    except ImportError:
+        return None
+    return list(CONVENTIONS)
 
 
 def timing_line(name, facts):
