@@ -159,3 +159,44 @@ def test_feedback_lists_each_run_and_what_the_ta_checks(rubric):
     text = feedback("alice", graded, rubric)
     assert ("| ELU+BN+WI | models | keras2-h5 | 74.72% | x/255 | activation "
             "elu, bn True, he_init - | he_init, schedule |") in text
+
+
+def test_a_run_handed_in_as_logs_only_is_measured_and_graded(tmp_path,
+                                                             rubric):
+    import json
+
+    from grading.inputs.finding import find_runs
+    from grading.inputs.measure import measure_run
+    from grading.sandbox.context import Context
+
+    folder = tmp_path / "elu-bn-wi"
+    folder.mkdir()
+    (folder / "history.json").write_text(json.dumps({
+        "accuracy": [0.5, 0.7], "loss": [1.4, 0.9],
+        "val_accuracy": [0.45, 0.65], "val_loss": [1.5, 1.0]}))
+    found, problem = find_runs(tmp_path, [RUN])
+    facts = json.loads(json.dumps(measure_run(
+        RUN, found[RUN], REQUIRED, tmp_path,
+        Context("digits", None, tolerance=1e-5))))
+    assert problem is None
+    assert facts["files"] == {"model file": False, "training logs": True}
+    assert facts["logs"] == {"format": "history.json",
+                             "files": ["history.json"],
+                             "folder": "elu-bn-wi"}
+    rubric = validate_rubric({"runs": [RUN], "items": rubric["items"]})
+    graded = scoring.score(rubric, [facts], None, True)
+    outputs = {entry["name"].split(": ", 1)[1]: entry
+               for entry in graded["tests"]}
+    assert outputs["run present"]["output"] == (
+        "found at elu-bn-wi: model none, logs elu-bn-wi; missing: "
+        "model file")
+    assert outputs["train and test curves for every epoch"][
+        "status"] == "passed"
+    record = graded["extra_data"]["runs"][RUN]
+    assert record["logged_accuracy"] == 0.65
+    assert record["remeasured_reason"] == "no model file was handed in"
+    assert outputs["architecture matches the config"]["output"] == \
+        "no model file was handed in"
+    assert outputs["weight initialization as claimed"]["score"] == 0
+    assert [entry["item"] for entry in record["not_checked"]] == [
+        "schedule"]

@@ -75,7 +75,12 @@ def present(facts, item):
     return 1.0, where, flags
 
 
+NO_MODEL = "no model file was handed in"
+
+
 def _foreign_architecture(facts, item):
+    if not facts.get("model_file"):
+        return 0.0, NO_MODEL, ["architecture not checkable"]
     problem = _error(facts, "model")
     if problem:
         return 0.0, f"{facts.get('model_file')}: {problem}", \
@@ -148,6 +153,8 @@ def architecture(facts, item):
 
 def maxout(facts, item):
     if foreign(facts):
+        if not facts.get("model_file"):
+            return 0.0, NO_MODEL, []
         activation = (facts.get("detected") or {}).get("activation")
         if activation == "maxout":
             return 1.0, (f"{facts.get('model_file')}: its config is a max "
@@ -169,6 +176,8 @@ def maxout(facts, item):
 
 
 def _foreign_he_init(facts, item):
+    if not facts.get("model_file"):
+        return 0.0, NO_MODEL, []
     if _error(facts, "model", "comparison"):
         return not_checked(item, _error(facts, "model", "comparison"))
     detected = (facts.get("detected") or {}).get("he_init")
