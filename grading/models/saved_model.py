@@ -41,7 +41,6 @@ STANDARD_LAYERS = frozenset({
     "GlobalAvgPool2D", "GlobalMaxPooling2D", "Dropout", "SpatialDropout2D",
     "Flatten", "Dense", "Reshape", "ZeroPadding2D", "Add", "Concatenate",
     "Maximum", "PReLU", "GaussianNoise", "Maxout"})
-OUR_CLASSES = {name.split(">", 1)[1] for name in OUR_REGISTERED}
 
 
 def read_saved_model(path, max_values=ARRAY_MAX_VALUES):
@@ -223,9 +222,7 @@ def code_reasons(layers):
         name, cls = layer["name"], layer["class"]
         module = layer.get("module")
         registered = layer.get("registered_name")
-        ours = registered in OUR_REGISTERED or (
-            cls in OUR_CLASSES and module is None and registered is None
-            and False)
+        ours = registered in OUR_REGISTERED
         foreign_module = module is not None and not (
             module == "keras" or str(module).startswith("keras."))
         if cls in CODE_CLASSES or (cls not in STANDARD_LAYERS and not ours) \
