@@ -9,7 +9,13 @@ across the class.
     cli.py            the command line of labs/grade.py
     rubric.py         rubric.json loading and validation (rubric.md)
     inputs/           archive.py: safe .zip extraction, folder checks;
+                      run_names.py: run names as students spell them;
+                      manifest.py: an optional manifest.json;
+                      finding.py: each run's candidates in any layout;
+                      training_logs.py: Keras TensorBoard logs (3, 2,
+                      2.0), history.json, CSVLogger, one shape;
                       measure.py: the facts of each run (in the sandbox);
+                      foreign_run.py: those of a student's own Keras run;
                       event files through nin.report.events, size-capped
     models/           inspect_model.py: model.keras read as JSON + arrays,
                       never as code; maxout.py: Maxout = max over k pieces,
@@ -25,7 +31,7 @@ across the class.
     copies/           fingerprint.py: a run's fingerprint (sandbox);
                       similarity.py: copied runs across the class -> flags
     report/           results.py: results.json (Gradescope), feedback.md,
-                      gradebook; progress.py: a line per student, an ETA
+                      gradebook; run_records.py: extra_data.runs; progress.py: a line per student, an ETA
     platforms/        slurm.py: a task per student, then the gradebook job
                       (nin.launch.slurm submits); gradescope.py: one
                       Gradescope submission; bundle.py: the autograder zip,

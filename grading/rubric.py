@@ -10,7 +10,9 @@ come from our own run-name rule (`nin.training.config.run_name`), never
 from a table copied here. Each item has a Gradescope `visibility`: the
 structural checks are visible at once, the re-measured accuracy (and the
 check that quotes it) only `after_published`, unless the rubric says
-otherwise; `leaderboard` (default true) adds the best re-measured
+otherwise; `unverifiable_credit` (a fraction, default 0) is the credit
+of an item that a student's own Keras hand-in cannot show (flagged for
+the TA); `leaderboard` (default true) adds the best re-measured
 accuracy to Gradescope's leaderboard.
 """
 
@@ -117,6 +119,10 @@ def _check_item(source, name, item):
         raise ValueError(f"{where}: 'visibility' must be one of "
                          f"{', '.join(VISIBILITIES)}. Received: "
                          f"{item['visibility']!r}")
+    credit = item.get("unverifiable_credit", 0.0)
+    if not (is_number(credit) and 0 <= credit <= 1):
+        raise ValueError(f"{where}: 'unverifiable_credit' must be a "
+                         f"fraction in [0, 1]. Received: {credit!r}")
     for field in ("tolerance", "std_tolerance", "base_lr", "factor"):
         if field in item and not (is_number(item[field]) and item[field] >= 0):
             raise ValueError(f"{where}: {field!r} must be a number >= 0. "

@@ -147,3 +147,85 @@ def hostile():
     return types.SimpleNamespace(
         MARKER_VARIABLE=MARKER_VARIABLE, add_lambda=add_lambda,
         zip_folder=zip_folder, evil_zip=evil_zip)
+
+
+# ---- student_models: Keras hand-ins for grading/models (issue 20) ----
+
+STUDENT_MODEL_BUILDERS = os.path.join(os.path.dirname(__file__),
+                                      "student_models")
+
+
+def _digits_8x8x3():
+    """sklearn's digits as 8x8x3 images on 0-255, a fixed split."""
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = np.repeat(digits.images[..., None] * (255 / 16), 3, axis=-1)
+    images = images.astype("float32")
+    labels = digits.target.astype("int64")
+    return images[:1200], labels[:1200], images[1200:], labels[1200:]
+
+
+@pytest.fixture(scope="session")
+def student_models(tmp_path_factory):
+    """Paths of Keras 3 and tf.keras 2 hand-ins, each built in its own
+    subprocess, and Keras's own model.evaluate accuracy of the good ones.
+
+    Inputs are standardized per channel with the training statistics, as
+    ours; `raw_test` is the unstandardized test set (0-255)."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from nin.data.standardize import channel_stats
+
+    out = tmp_path_factory.mktemp("student_models")
+    x_train, y_train, x_test, y_test = _digits_8x8x3()
+    mean, std = channel_stats(x_train)
+    np.savez(out / "data.npz", x_train=(x_train - mean) / std,
+             y_train=y_train, x_test=(x_test - mean) / std, y_test=y_test)
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+                   "CUDA_VISIBLE_DEVICES": ""}
+    for builder in ("build_keras3.py", "build_tf_keras.py"):
+        subprocess.run([sys.executable, os.path.join(STUDENT_MODEL_BUILDERS, builder),
+                        str(out)], check=True, env=environment, timeout=300)
+    accuracies = {}
+    for name in ("accuracies_keras3.json", "accuracies_tf_keras.json"):
+        accuracies.update(json.loads((out / name).read_text()))
+    keras_file = (out / "relu_keras3.keras").read_bytes()
+    (out / "truncated.keras").write_bytes(keras_file[:len(keras_file) // 2])
+    _huge_h5(out / "huge_shapes.h5")
+    return types.SimpleNamespace(
+        folder=out, accuracies=accuracies, marker=out / "MARKER",
+        x_train=x_train, y_train=y_train, raw_test=x_test, y_test=y_test,
+        x_test=(x_test - mean) / std,
+        good={"relu_keras3": out / "relu_keras3.keras",
+              "relu_keras3_h5": out / "relu_keras3.h5",
+              "relu_bn_keras3": out / "relu_bn_keras3.keras",
+              "relu_bn_keras3_h5": out / "relu_bn_keras3.h5",
+              "lrelu_keras2": out / "lrelu_keras2.h5"},
+        lambda_h5=out / "lambda_keras2.h5",
+        custom_class=out / "custom_class.keras",
+        truncated=out / "truncated.keras", huge=out / "huge_shapes.h5")
+
+
+def _huge_h5(path):
+    """A Keras 2 style .h5 whose Dense declares 10^10 values (never
+    allocated: h5py writes no data for an unwritten dataset)."""
+    import json
+
+    import h5py
+
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "Dense", "config": {"name": "dense", "units": 100000}}]}}
+    with h5py.File(path, "w") as handle:
+        handle.attrs["model_config"] = json.dumps(config)
+        handle.attrs["keras_version"] = "2.15.0"
+        group = handle.create_group("model_weights/dense")
+        group.attrs["weight_names"] = [b"dense/kernel:0"]
+        group.create_dataset("dense/kernel:0", shape=(100000, 100000),
+                             dtype="float32")
+# ---- end of student_models ----

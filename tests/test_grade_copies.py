@@ -18,6 +18,7 @@ import nin
 from grading.bench.copies import add_kernel_noise
 from grading.copies import similarity as copies
 from grading.inputs import measure
+from grading.inputs.finding import toolkit_candidate
 from grading.rubric import lab_runs
 from grading.sandbox.context import Context
 from nin.training import RunConfig, train
@@ -59,8 +60,9 @@ def flagged(lab_grid, tmp_path_factory):
     context = Context("synthetic", None, tolerance=1e-5)
     fingerprints = {}
     for student, folder in folders.items():
-        facts = measure.measure_run(RUN, [folder], lab_runs()[RUN],
-                                    folder.parent, context)
+        facts = measure.measure_run(
+            RUN, [toolkit_candidate(folder)], lab_runs()[RUN],
+            folder.parent, context)
         fingerprints[(student, RUN)] = json.loads(json.dumps(
             facts["fingerprint"]))
     return {"flags": copies.student_flags(fingerprints),

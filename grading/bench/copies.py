@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from grading.copies import similarity as copies
 from grading.inputs import measure
+from grading.inputs.finding import toolkit_candidate
 from grading.rubric import lab_runs
 from grading.sandbox.context import Context
 from nin.training import RunConfig, train
@@ -91,8 +92,9 @@ def _noisy_copy(source, target, fraction):
 
 
 def _measured(folder, context):
-    facts = measure.measure_run(RUN, [folder], lab_runs()[RUN],
-                                folder.parent, context)
+    facts = measure.measure_run(
+        RUN, [toolkit_candidate(folder)], lab_runs()[RUN],
+        folder.parent, context)
     return facts["fingerprint"], facts["remeasured"]["accuracy"]
 
 

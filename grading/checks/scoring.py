@@ -4,19 +4,23 @@ For each required run and each rubric item that applies to it, the check
 (`grading.checks.items`) turns the run's facts into credit, an explanation and
 flags; the result is one Gradescope test per (run, item), with the item's
 visibility. A run the worker never reached gets the worker's problem as
-its explanation. The leaderboard gets the best re-measured accuracy.
+its explanation. The leaderboard gets the best re-measured accuracy, and
+`extra_data.runs` a record per run (`grading.report.run_records`) with
+the items its hand-in could not show.
 """
 from grading.checks import items as checks
 from grading.report import results as report
+from grading.report.run_records import run_record
 from grading.rubric import ITEMS, applies
 
 
 def score(rubric, all_facts, problem, isolated):
     """The student's results.json dict from the facts of each run (None
     for a run the worker did not reach) and the worker's problem."""
-    tests, flags = [], {}
+    tests, flags, records = [], {}, {}
     for run, facts in zip(rubric["runs"], all_facts):
         required = rubric["required"][run]
+        unchecked = []
         for item_name, item in rubric["items"].items():
             if not applies(item_name, required):
                 continue
@@ -28,15 +32,21 @@ def score(rubric, all_facts, problem, isolated):
                 credit, output, new = checks.CHECKS[item_name](facts, item)
             for flag in new:
                 flags.setdefault(flag, []).append(run)
+            if checks.NOT_CHECKED in new:
+                unchecked.append((item_name, output))
             tests.append(report.test(f"{run}: {ITEMS[item_name][0]}",
                                      credit, item["points"], output,
                                      item["visibility"]))
-    flags = [f"{flag} ({', '.join(runs)})" for flag, runs in flags.items()]
+        records[run] = run_record(facts, unchecked)
+    flags = [f"{flag} ({', '.join(dict.fromkeys(runs))})"
+             for flag, runs in flags.items()]
     if not isolated:
         flags.append("worker ran without a network namespace")
     status = "graded" if problem is None else "incomplete"
-    return report.result(rubric, tests, status, flags, problem,
-                         best_accuracy(rubric, all_facts))
+    graded = report.result(rubric, tests, status, flags, problem,
+                           best_accuracy(rubric, all_facts))
+    graded["extra_data"]["runs"] = records
+    return graded
 
 
 def best_accuracy(rubric, all_facts):

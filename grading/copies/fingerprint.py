@@ -144,3 +144,15 @@ def run_fingerprint(run_dir, student, config, results, max_bytes):
             "seed": seed if isinstance(seed, int) else None,
             "platform": str(environment.get("platform"))[:120]
             if isinstance(environment, dict) else None}
+
+
+def foreign_fingerprint(student, logs_dir, max_bytes):
+    """The fingerprint of a run a student's own Keras code made: the same
+    weight part from its arrays (whichever reader read the file: a `.h5`
+    copied from a classmate's `.keras` has the same sketches and hash),
+    and the event files of its log folder where it has one."""
+    if logs_dir is None:
+        return {"weights": weight_fingerprint(student), "events": [],
+                "event_wall_times": {}, "training": {}, "seed": None,
+                "platform": None}
+    return run_fingerprint(logs_dir, student, None, None, max_bytes)

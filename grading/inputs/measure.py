@@ -1,7 +1,9 @@
 """Collect the facts about one student's runs (runs in the sandbox).
 
 This module touches student files, so it runs only inside the sandboxed
-worker (`grading.sandbox.worker`). It finds each required run folder,
+worker (`grading.sandbox.worker`). For each required run it takes the
+candidates `grading.inputs.finding` found; a run a student's own Keras
+code made goes to `grading.inputs.foreign_run`; for our run folder it
 reads its JSON files (size-capped), its TensorBoard scalars and its
 `model.keras` as data, then asks `grading.models.remeasure` to rebuild the
 model from our code, load the student's weights and evaluate it, and
@@ -12,9 +14,9 @@ problem is recorded as a `*_error` string for that run only.
 """
 
 import json
-import os
 from pathlib import Path
 from grading.copies import fingerprint
+from grading.inputs.foreign_run import measure_foreign
 from grading.models import inspect_model
 from grading.models import maxout
 from grading.models import remeasure
@@ -22,26 +24,8 @@ from nin.report.events import read_run_scalars
 
 JSON_MAX_BYTES = 1 << 20
 EVENT_MAX_BYTES = 64 << 20
-MAX_DEPTH = 8
 RUN_FILES = ("config.json", "results.json", "model.keras")
 INITIAL_WEIGHTS = "initial.weights.h5"
-
-
-def find_runs(root, names):
-    """{run name: [folders named so]} under `root`, shallowest first."""
-    found = {name: [] for name in names}
-    root = Path(root)
-    for parent, directories, _ in os.walk(root):
-        depth = len(Path(parent).relative_to(root).parts)
-        directories[:] = [] if depth >= MAX_DEPTH else [
-            name for name in directories
-            if not name.startswith(".") and name != "__MACOSX"]
-        for name in directories:
-            if name in found:
-                found[name].append(Path(parent) / name)
-    for folders in found.values():
-        folders.sort(key=lambda path: (len(path.parts), str(path)))
-    return found
 
 
 def read_json(path):
@@ -74,12 +58,22 @@ def claimed_settings(config):
     return claimed
 
 
-def measure_run(name, folders, required, root, context):
+def measure_run(name, candidates, required, root, context):
+    """The facts of run `name` from its candidates (`grading.inputs.
+    finding`): the first is measured, the others are listed."""
     facts = {"run": name, "required": required,
-             "folders": [str(path.relative_to(root)) for path in folders]}
-    if not folders:
+             "folders": [str(candidate["folder"].relative_to(root))
+                         for candidate in candidates],
+             "candidates": [_described(candidate, root)
+                            for candidate in candidates]}
+    if not candidates:
         return facts
-    run_dir = folders[0]
+    facts["kind"] = candidates[0]["kind"]
+    if candidates[0]["kind"] == "foreign":
+        return measure_foreign(facts, candidates[0], required, root,
+                               context, _record)
+    facts["source"] = "toolkit"
+    run_dir = candidates[0]["folder"]
     facts["files"] = {file: (run_dir / file).is_file() for file in RUN_FILES}
     facts["files"].update({f"{split}/": (run_dir / split).is_dir()
                            for split in ("train", "test")})
@@ -115,6 +109,15 @@ def measure_run(name, folders, required, root, context):
             built, student, context))
     _drop_arrays(student)
     return facts
+
+
+def _described(candidate, root):
+    """A candidate as the TA reads it: its kind and files."""
+    def shown(path):
+        return None if path is None else str(path.relative_to(root))
+    return {"kind": candidate["kind"], "folder": shown(candidate["folder"]),
+            "model": shown(candidate["model"]),
+            "logs": shown(candidate["logs"])}
 
 
 def _drop_arrays(student):

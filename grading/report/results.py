@@ -111,6 +111,7 @@ def feedback(name, graded, rubric):
         lines += [f"- {clean(flag).replace(chr(10), ' ')}"
                   for flag in extra["copies"]]
         lines += [""]
+    lines += _runs_table(extra.get("runs") or {})
     lines += ["| test | points | result |",
               "|---|---|---|"]
     lines += [f"| {entry['name'].replace('|', '/')} | {entry['score']:g} "
@@ -122,6 +123,30 @@ def feedback(name, graded, rubric):
         lines += [f"### {entry['name']} ({entry['score']:g} / "
                   f"{entry['max_score']:g})", "", "```", body, "```", ""]
     return "\n".join(lines)
+
+
+def _runs_table(runs):
+    """Where each run was found, what read it, and what the TA checks."""
+    if not runs:
+        return []
+    def shown(value):
+        return "-" if value is None else clean(value, 120).replace(
+            "|", "/").replace("\n", " ")
+    lines = ["## Runs", "", "| run | found at | source | re-measured | "
+             "inputs | detected | for the TA |", "|---|---|---|---|---|---|---|"]
+    for run, record in runs.items():
+        accuracy = record.get("remeasured_accuracy")
+        measured = f"{100 * accuracy:.2f}%" if accuracy is not None else \
+            f"no: {shown(record.get('remeasured_reason'))}"
+        detected = ", ".join(f"{key} {shown(value)}" for key, value in
+                             (record.get("detected") or {}).items())
+        unchecked = ", ".join(entry["item"] for entry in
+                              record.get("not_checked") or []) or "-"
+        lines.append(f"| {shown(run)} | {shown(record.get('folder'))} | "
+                     f"{shown(record.get('source'))} | {measured} | "
+                     f"{shown(record.get('preprocessing'))} | {detected} "
+                     f"| {unchecked} |")
+    return lines + [""]
 
 
 def read_result(folder):

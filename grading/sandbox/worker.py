@@ -53,21 +53,34 @@ def run_extract(request):
 
 
 def run_measure(request):
-    from grading.inputs.measure import find_runs, measure_run
+    from grading.inputs.finding import find_runs
+    from grading.inputs.measure import measure_run
 
     root = Path(request["root"])
     context = Context(request["dataset"], request.get("data_dir"),
                       request["maxout_tolerance"],
                       request.get("precision", "auto"))
     required = request["runs"]
-    found = find_runs(root, list(required))
+    found, manifest_problem = find_runs(root, list(required),
+                                        _conventions())
     facts_dir = Path(request["facts_dir"])
     for index, (name, settings) in enumerate(required.items()):
         facts = measure_run(name, found[name], settings, root, context)
+        if manifest_problem:
+            facts["manifest_error"] = manifest_problem
         write_json(facts_dir / f"{index:02d}.json", facts)
         print(timing_line(name, facts), flush=True)  # into grader.log
     write_json(facts_dir / USAGE_FILE, {**peak_memory(),
                                         "precision": context.precision})
+
+
+def _conventions():
+    """The input conventions a manifest may name (None: any name)."""
+    try:
+        from grading.models.preprocessing import CONVENTIONS
+    except ImportError:
+        return None
+    return list(CONVENTIONS)
 
 
 def timing_line(name, facts):
@@ -76,6 +89,10 @@ def timing_line(name, facts):
     measured = facts.get("remeasured")
     if not measured:
         return f"{name}: not re-measured"
+    if "rechecked_in_fp32" not in measured:  # a student's own model
+        return (f"{name}: re-measured in {measured.get('seconds')} s "
+                f"({facts.get('source')}, inputs "
+                f"{measured.get('preprocessing')})")
     return (f"{name}: re-measured in {measured['seconds']} s "
             f"({measured['precision']}, batch {measured['batch_size']}, "
             f"{measured['rechecked_in_fp32']} images rechecked in fp32)")
