@@ -19,8 +19,10 @@ def step_decay(epoch, base_lr=BASE_LR, drops=REFERENCE_DROPS,
     """The learning rate at `epoch` (counted from 0)."""
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise ValueError(f"epoch must be an integer >= 0. Received: {epoch!r}")
+    # BEGIN SOLUTION step_schedule
     passed = sum(1 for drop in drops if epoch >= drop)
     return float(base_lr * factor**passed)
+    # END SOLUTION
 
 
 def scaled_drops(epochs):

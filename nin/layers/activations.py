@@ -63,10 +63,14 @@ def make_activation(name, *, layer_name=None, spatial=True,
         return Maxout(pieces=pieces, name=layer_name)
     if name == "rrelu":
         return RReLU(seed=seed, name=layer_name)
-    if name == "lrelu":
-        return keras.layers.LeakyReLU(
-            negative_slope=LRELU_SLOPE, name=layer_name
-        )
+    if name in ("lrelu", "elu"):
+        # BEGIN SOLUTION activations
+        if name == "lrelu":
+            return keras.layers.LeakyReLU(
+                negative_slope=LRELU_SLOPE, name=layer_name
+            )
+        return keras.layers.Activation("elu", name=layer_name)
+        # END SOLUTION
     if name == "prelu":
         return keras.layers.PReLU(
             shared_axes=[1, 2] if spatial else None, name=layer_name

@@ -53,6 +53,7 @@ class PadCropFlip(keras.layers.Layer):
     def call(self, images, training=False):
         if not training:
             return images
+        # BEGIN SOLUTION pad_crop_flip
         shape = ops.shape(images)
         batch, height, width = shape[0], shape[1], shape[2]
         row_offset, col_offset, flips = self.sample_offsets(batch)
@@ -72,6 +73,7 @@ class PadCropFlip(keras.layers.Layer):
             columns[:, None, :, None], (batch, height, width, channels)
         )
         return ops.take_along_axis(picked, column_index, axis=2)
+        # END SOLUTION
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -61,9 +61,11 @@ BN_EPSILON = 1e-5
 
 def _normalize_and_activate(x, spec, name, spatial):
     if spec.batch_norm:
+        # BEGIN SOLUTION bn_placement
         x = BatchNormalization(
             momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=f"{name}_bn"
         )(x)
+        # END SOLUTION
     return make_activation(
         spec.activation, layer_name=f"{name}_act", spatial=spatial,
         pieces=spec.pieces,

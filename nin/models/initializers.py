@@ -26,10 +26,12 @@ INIT_SCHEMES = ("he", "reference", "kaiming", "xavier", "normal")
 
 def he_normal_fan_out(seed=None):
     """Untruncated N(0, 2 / (k*k*C_out)) as in He et al. and seed 001."""
+    # BEGIN SOLUTION he_init
     return keras.initializers.VarianceScaling(
         scale=2.0, mode="fan_out", distribution="untruncated_normal",
         seed=seed,
     )
+    # END SOLUTION
 
 
 def check_init(scheme, std=None, he_init=False):
@@ -66,5 +68,7 @@ def kernel_initializer(he_init, *, first_layer, seed=None, scheme=None,
     if scheme == "normal":
         return keras.initializers.RandomNormal(mean=0.0, stddev=std,
                                                seed=seed)
+    # BEGIN SOLUTION wi_off
     std = FIRST_LAYER_STD if first_layer else OTHER_LAYERS_STD
     return keras.initializers.RandomNormal(mean=0.0, stddev=std, seed=seed)
+    # END SOLUTION
