@@ -27,7 +27,7 @@ from nin.quiet_start import import_backend_quietly
 
 import_backend_quietly()  # before keras: see nin.quiet_start
 
-from nin.layers import Maxout  # noqa: E402, RReLU, SigmoidPReLU
+from nin.layers import Maxout, RReLU, SigmoidPReLU  # noqa: E402
 from nin.layers.activations import list_activations  # noqa: E402
 from nin.models import build_model, list_models, model_options  # noqa: E402
 
