@@ -16,6 +16,7 @@ Subpackages, each one concern:
     launch/      many runs as processes (the grid)
     bench/       training-speed benchmarks
     cli/         the command lines that labs/*.py call
+    assignment/  the starter kit's public checks, smoke and submission
     quiet_start.py  TensorFlow's native start-up logs kept off the console
     validation.py  the checks of user input, shared by all of them
 
