@@ -36,6 +36,9 @@ across the class.
                       (nin.launch.slurm submits); gradescope.py: one
                       Gradescope submission; bundle.py: the autograder zip,
                       autograder/ holds its setup.sh and run_autograder
+    assignment/       the lab as an assignment (labs/release.py): markers.py
+                      blanks the solution blocks, release.json says which;
+                      release.py writes the starter kit and the autograder
     bench/            labs/bench_grading.py (cli.py): speed, student,
                       precision, copies (benchmarks; no test runs them)
 """

@@ -31,7 +31,8 @@ import sys
 from pathlib import Path
 
 from grading.grader import Settings, finish_class, grade_class
-from grading.platforms.bundle import DEFAULT_TIMEOUT_S, write_bundle
+from grading.platforms.bundle import (
+    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, write_bundle)
 from grading.platforms.slurm import status_lines, submit_class
 from grading.rubric import load_rubric
 from grading.sandbox.context import PRECISIONS
@@ -66,8 +67,9 @@ def make_parser():
              "Gradescope bundle)")
     add("--jobs", type=POSITIVE_INT.argument, default=1,
         help="students graded at once, one worker each (default 1)")
-    add("--memory-mb", type=POSITIVE.argument, default=8192,
-        help="memory limit of the worker in MB (default 8192)")
+    add("--memory-mb", type=POSITIVE.argument, default=DEFAULT_MEMORY_MB,
+        help=f"memory limit of the worker in MB (default "
+             f"{DEFAULT_MEMORY_MB})")
     add("--precision", default="auto", choices=PRECISIONS,
         help="re-measurement precision: auto (bf16 where the hardware "
              "has it, float32's accuracy kept by a recheck), bf16, fp32")

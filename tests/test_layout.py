@@ -12,7 +12,8 @@
 - nothing imports `labs/` or `tests/`; each `labs/X.py` only calls one
   command line's `main` (`nin.cli.X`, or the grader's: `GRADER_SCRIPTS`);
 - code is found one way, the installed package: no `sys.path` edits and
-  no `PYTHONPATH` anywhere in the repository but this file.
+  no `PYTHONPATH` anywhere in the repository but this file and
+  test_release.py (which runs a released starter kit, not installed).
 
 The checks are functions of a folder, so the last tests plant a cycle
 and a forbidden import in a scratch tree and see them reported.
@@ -35,6 +36,9 @@ FORBIDDEN = [  # (importer prefix, imported prefix)
       for high in ("nin.training", "nin.report", "nin.study",
                    "nin.evaluation", "nin.launch", "nin.bench",
                    "nin.cli")],
+    # the kit's checks and submission are a library of nin.cli.check and
+    # nin.cli.submit, not the other way round.
+    ("nin.assignment", "nin.cli"),
     # grading/'s rooms along its flow: what reads a hand-in, a model, a
     # copy or runs the sandbox never imports the class loop, the command
     # line or the platforms built on them; nothing imports the benchmarks.
@@ -51,7 +55,8 @@ FORBIDDEN = [  # (importer prefix, imported prefix)
 
 
 # The labs/ scripts whose command line lives in grading/, not nin/cli/.
-GRADER_SCRIPTS = {"grade": "grading.cli", "bench_grading": "grading.bench.cli"}
+GRADER_SCRIPTS = {"grade": "grading.cli", "bench_grading": "grading.bench.cli",
+                  "release": "grading.assignment.cli"}
 
 
 def module_name(root, path):
@@ -172,7 +177,8 @@ def test_code_is_found_only_as_the_installed_package():
         ["git", "grep", "-n", "-e", "sys.path", "-e", "PYTHONPATH"],
         cwd=REPO, capture_output=True, text=True)
     hits = [line for line in result.stdout.splitlines()
-            if not line.startswith("tests/test_layout.py:")]
+            if not line.startswith(("tests/test_layout.py:",
+                                    "tests/test_release.py:"))]
     assert hits == []
     import callbacks
     import grading

@@ -1,4 +1,12 @@
-"""The student edition of the lab (issue 21): markers.py finds and blanks
-the `# BEGIN SOLUTION <part>` blocks; release.json names the parts and
-which a release blanks. Release, check, submit and the hidden tests are
-not written yet."""
+"""The lab as an assignment (issue 21), for the instructor.
+
+    markers.py          the `# BEGIN SOLUTION <part>` blocks: find, blank
+    release.json        the parts, which a release blanks, the kit's tests
+    release.py          labs/release.py OUT: the starter kit (OUT/student)
+                        and the Gradescope autograder (OUT/autograder)
+    student_readme.md   the kit's README (the parts' table filled in)
+    cli.py              the command line of labs/release.py
+
+The student's side (check, submit) is nin.assignment: the kit ships no
+grading/. Hidden tests go in hidden_tests/ here (release.py's hook).
+"""

@@ -13,7 +13,9 @@ block replaces it, at the BEGIN line's indentation, by
     raise NotImplementedError("Part <part> (spec section <S>): write <task>")
 
 release.json (next to this file) names each part's file, spec section and
-task, and which parts a release blanks (`blank`; the default: all of them).
+task, which parts a release blanks (`blank`; the default: all of them) and
+which of tests/ the starter kit ships (`tests`, see grading/assignment/
+release.py).
 """
 
 import json
@@ -47,7 +49,13 @@ def load_config(path=None):
     if not isinstance(blank, list) or unknown:
         raise ValueError(f"Expected `blank` to list parts among "
                          f"{sorted(parts)}. Received: {blank!r} in {path}")
-    return {"parts": parts, "blank": list(blank)}
+    tests = config.get("tests", [])
+    if not isinstance(tests, list) or not all(
+            isinstance(name, str) and name.endswith(".py") and "/" not in name
+            for name in tests):
+        raise ValueError(f"Expected `tests` to list file names in tests/. "
+                         f"Received: {tests!r} in {path}")
+    return {"parts": parts, "blank": list(blank), "tests": list(tests)}
 
 
 def find_blocks(text, where="<text>"):

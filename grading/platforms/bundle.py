@@ -38,6 +38,7 @@ REGULAR = 0o100644 << 16
 # extraction and the report.
 GRADESCOPE_MAX_S = 40 * 60
 DEFAULT_TIMEOUT_S = GRADESCOPE_MAX_S - 3 * 60
+DEFAULT_MEMORY_MB = 8192  # the sandboxed worker's memory limit
 REQUIREMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 EXTRA_MARKER = re.compile(r"extra\s*==")
 
