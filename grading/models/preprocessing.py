@@ -10,19 +10,20 @@ test pixels (0-255):
                      manifest convention or None) -> {
         "accuracy", "loss", "preprocessing" (the name), "why" (a
         sentence for the feedback), "screened" ({name: accuracy on the
-        sample}), "sample_images", "precision", "rechecked_in_fp32",
+        largest sample it was screened on}), "precision",
+        "rechecked_in_fp32",
         "batch_size", "compiled", "seconds"}
 
 With the manifest's convention, that one is used. Otherwise each
-convention is screened on `SCREEN_IMAGES` test images spread evenly over
-the set, and the one whose sample accuracy is closest to the logged
-validation accuracy is kept (the highest when none was logged); two
-conventions that give the same inputs on this test set (seed 001's
-constants are CIFAR-10's own training statistics) count as one, the
-first listed. When another convention's distance is within the sample's
-noise of the best one (two standard errors), both are evaluated on the
-whole test set and the closer kept, so the sample only decides what it
-can tell apart. The kept convention is evaluated on the whole test set
+convention is screened on 64 test images spread evenly over the set,
+and the one whose sample accuracy is closest to the logged validation
+accuracy is kept (the highest when none was logged); two conventions
+that give the same inputs on this test set (seed 001's constants are
+CIFAR-10's own training statistics) count as one, the first listed.
+Conventions whose distance is within the sample's noise of the best
+one's (two standard errors) go on to 256 images (`SCREEN_STAGES`), and
+those still within it are all evaluated on the whole test set and the
+closest kept: a sample only decides what it can tell apart. The kept convention is evaluated on the whole test set
 once, as the toolkit's runs are (`grading.models.remeasure`'s compiled
 graph, bf16 with its float32 recheck).
 """
@@ -44,7 +45,7 @@ CONVENTIONS = {
     "x/255": "pixels divided by 255, in [0, 1]",
     "[-1,1]": "pixels scaled to [-1, 1] (x / 127.5 - 1)",
 }
-SCREEN_IMAGES = 256
+SCREEN_STAGES = (64, 256)  # images per screening stage
 SAME_INPUTS = 0.01  # largest difference of two conventions' inputs
 NOISE_SE = 2.0
 
@@ -99,14 +100,15 @@ def evaluate_closest(rebuilt, context, logged=None, convention=None):
             raise ValueError(f"{convention} does not apply to images of "
                              f"{channels} channel(s)")
         kept, why, screened = [convention], "named in the manifest", {}
+        known = {}
     else:
-        kept, why, screened = _screen(predictor, context, images, labels,
-                                      logged)
+        kept, why, screened, known = _screen(predictor, context, images,
+                                             labels, logged)
     results = {}
     for name in kept:
         mean, std = statistics(name, context, channels)
         measured = predict_checked(predictor, apply(images, mean, std),
-                                   context)
+                                   context, known.get(name))
         results[name] = {**scores(measured.pop("probabilities"), labels),
                          **measured}
     if len(kept) > 1:
@@ -118,8 +120,6 @@ def evaluate_closest(rebuilt, context, logged=None, convention=None):
         name = kept[0]
     return {**results[name], "preprocessing": name, "why": why,
             "screened": screened,
-            "sample_images": min(SCREEN_IMAGES, len(images))
-            if screened else 0,
             "seconds": round(time.perf_counter() - start, 2)}
 
 
@@ -129,45 +129,58 @@ def _distance(accuracy, logged):
 
 
 def _screen(predictor, context, images, labels, logged):
-    """([the conventions to evaluate fully], why, {name: sample
-    accuracy}): each distinct convention on an even sample."""
-    count = min(SCREEN_IMAGES, len(images))
-    sample = np.linspace(0, len(images) - 1, count).astype(int)
+    """([the conventions to evaluate fully], why, {name: accuracy on the
+    largest sample it was screened on}, {name: (precision, sample, its
+    probabilities)} to reuse): each distinct convention on an
+    even sample of `SCREEN_STAGES[0]` images; those the sample cannot
+    tell from the best on the next, larger sample, and so on."""
     channels = images.shape[-1]
-    inputs, same = {}, {}
+    conventions, same = {}, {}
+    probe = np.linspace(0, len(images) - 1, min(SCREEN_STAGES[-1],
+                                                len(images))).astype(int)
     for name in CONVENTIONS:
-        stats = statistics(name, context, channels)
-        if stats is None:
+        found = statistics(name, context, channels)
+        if found is None:
             continue
-        converted = apply(images[sample], *stats)
-        twin = next((other for other, seen in inputs.items() if np.max(
-            np.abs(seen - converted)) <= SAME_INPUTS), None)
+        converted = apply(images[probe], *found)
+        twin = next((other for other, (seen, _) in conventions.items()
+                     if np.max(np.abs(seen - converted)) <= SAME_INPUTS),
+                    None)
         if twin is not None:
             same[name] = twin
         else:
-            inputs[name] = converted
+            conventions[name] = (converted, found)
     batch = context.batch_size(predictor)
     precision = "fp32" if predictor.fallback_reason else context.precision
-    screened = {}
-    for name, converted in inputs.items():
-        probabilities = predictor.predict(converted, precision, batch)
-        screened[name] = float(np.mean(np.argmax(probabilities, axis=1)
-                                       == labels[sample]))
-    best = min(screened, key=lambda n: _distance(screened[n], logged))
-    close = [name for name in screened if name == best or abs(
-        _distance(screened[name], logged) - _distance(screened[best],
-                                                      logged))
-        <= NOISE_SE * _standard_error(screened[name], screened[best],
-                                      count)]
+    close, screened, parts, known = list(conventions), {}, [], {}
+    for size in SCREEN_STAGES:
+        count = min(size, len(images))
+        sample = np.linspace(0, len(images) - 1, count).astype(int)
+        for name in close:
+            probabilities = predictor.predict(
+                apply(images[sample], *conventions[name][1]), precision,
+                batch)
+            screened[name] = float(np.mean(np.argmax(probabilities, axis=1)
+                                           == labels[sample]))
+            known[name] = (precision, sample, probabilities)
+        parts.append(f"on {count} test images " + ", ".join(
+            f"{name} {screened[name]:.1%}" for name in close))
+        best = min(close, key=lambda n: _distance(screened[n], logged))
+        close = [name for name in close if name == best or abs(
+            _distance(screened[name], logged) - _distance(screened[best],
+                                                          logged))
+            <= NOISE_SE * _standard_error(screened[name], screened[best],
+                                          count)]
+        if len(close) == 1 or count == len(images):
+            break
     target = (f"closest to the logged validation accuracy {logged:.1%}"
               if logged is not None else "the highest (no accuracy "
               "logged)")
-    why = (f"{target} on {count} test images: " + ", ".join(
-        f"{name} {accuracy:.1%}" for name, accuracy in screened.items()))
+    why = f"{target}: " + "; ".join(parts)
     if same:
         why += "; " + ", ".join(f"{name} gives the same inputs as {twin}"
                                 for name, twin in same.items())
-    return close, why, screened
+    return close, why, screened, known
 
 
 def _standard_error(first, second, count):

@@ -103,15 +103,25 @@ def evaluate(built, student, context):
             "seconds": round(time.perf_counter() - start, 2)}
 
 
-def predict_checked(predictor, images, context):
+def predict_checked(predictor, images, context, known=None):
     """{"probabilities", "precision", "rechecked_in_fp32", "batch_size",
     "compiled"}: the test images through `predictor` in the context's
-    precision, bf16's doubtful predictions computed again in float32."""
+    precision, bf16's doubtful predictions computed again in float32.
+    `known`: (precision, rows, their probabilities) already computed
+    (a screening sample's), reused where the precision is the same."""
     precision = context.precision
     if predictor.fallback_reason or len(images) <= CALIBRATION_IMAGES:
         precision = "fp32"  # a calibration sample would be the whole set
     batch = context.batch_size(predictor)
-    probabilities = predictor.predict(images, precision, batch)
+    if known is not None and known[0] == precision:
+        _, rows, values = known
+        rest = np.setdiff1d(np.arange(len(images)), rows)
+        probabilities = np.empty((len(images), values.shape[1]), "float32")
+        probabilities[rows] = values
+        probabilities[rest] = predictor.predict(images[rest], precision,
+                                                batch)
+    else:
+        probabilities = predictor.predict(images, precision, batch)
     rechecked = 0
     if precision != "fp32":
         rechecked = recheck(predictor, images, probabilities, batch)
