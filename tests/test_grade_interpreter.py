@@ -206,3 +206,32 @@ def test_wrong_arrays_huge_or_unknown_settings_are_refused(
     student = edited(student_models, change)
     with pytest.raises(ValueError, match=message):
         build_predictor(student)
+
+
+@pytest.mark.parametrize("spelling", ["reshape_and_pool", "maximum"])
+def test_a_maxout_of_standard_layers_is_rebuilt_as_written(tmp_path,
+                                                          spelling):
+    """Maxout as students write it without a custom class: a conv's
+    channels reshaped into pieces and max-pooled, or a Maximum over two
+    convs (a functional graph)."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 3))
+    if spelling == "reshape_and_pool":
+        x = keras.layers.Conv2D(16, 3, padding="same")(inputs)
+        x = keras.layers.Reshape((8, 8, 8, 2))(x)
+        x = keras.layers.MaxPooling3D(pool_size=(1, 1, 2))(x)
+        x = keras.layers.Reshape((8, 8, 8))(x)
+    else:
+        x = keras.layers.Maximum()([
+            keras.layers.Conv2D(8, 3, padding="same")(inputs),
+            keras.layers.Conv2D(8, 3, padding="same")(inputs)])
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Softmax()(keras.layers.Dense(10)(x))
+    model = keras.Model(inputs, outputs)
+    model.save(tmp_path / "maxout.keras")
+    student = read_saved_model(tmp_path / "maxout.keras")
+    assert not student["holds_code"], student["findings"]
+    images = np.random.default_rng(0).normal(size=(64, 8, 8, 3)).astype(
+        "float32")
+    np.testing.assert_allclose(build_predictor(student).predict(images),
+                               model.predict(images, verbose=0), atol=1e-5)
