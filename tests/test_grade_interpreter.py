@@ -198,6 +198,9 @@ def edited(student_models, change):
      r"'my_act'"),
     (lambda s, conv: conv["config"].update(data_format="channels_first"),
      r"data_format: Expected one of \['channels_last', None\]"),
+    (lambda s, conv: next(layer for layer in s["layers"] if layer[
+        "class"] == "BatchNormalization")["config"].update(axis=1),
+     r"axis: Expected the channel axis \(-1 or 3\). Received: 1"),
     (lambda s, conv: conv["config"].update(call_hook="os.system"),
      r"has settings this grader does not interpret: call_hook"),
 ])

@@ -491,6 +491,11 @@ def build_predictor(student):
                            f"{len(inputs)}")
         constructed = _construct(kind, kwargs, f"layer_{index}")
         shapes_in = [shapes[name] for name in inputs]
+        rank = len(shapes_in[0])
+        if kind == "BatchNormalization" and kwargs["axis"] not in (
+                -1, rank - 1):
+            raise _refusal(layer, f"axis: Expected the channel axis (-1 or "
+                           f"{rank - 1}). Received: {kwargs['axis']}")
         expected = _weight_shapes(kind, kwargs, shapes_in[0][1:])
         found = [tuple(array.shape) for array in arrays.get(
             layer["name"], [])]
