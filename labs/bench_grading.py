@@ -1,7 +1,7 @@
 """The grader's benchmarks: re-measurement speed, one full-size student,
 the copy-detection study.
 
-    python labs/bench_grading.py speed | student | copies [--json]
+    python labs/bench_grading.py speed | student | copies | foreign [--json]
 
 The logic lives in grading.bench.cli.
 """

@@ -7,6 +7,8 @@ no test times anything).
         [--precision auto] [--submission DIR] [--json]
     python labs/bench_grading.py precision [--epochs 6] [--json]
     python labs/bench_grading.py copies [--seeds 6] [--json]
+    python labs/bench_grading.py foreign [--run-dir DIR] [--repeats 3]
+        [--test-copies 1] [--precision auto] [--json]
 
 `speed`: one full-size run re-measured the old way and the new way, in
 turns (`grading.bench.speed`). `student`: one full-size student's 10
@@ -14,7 +16,9 @@ runs graded through the real sandboxed grader, with the worker's peak
 memory (`grading.bench.student`). `precision`: bf16 against float32 on
 trained full-size models (`grading.bench.precision`). `copies`: the
 distribution of the copy-detection similarity on real tiny runs
-(`grading.bench.copies`).
+(`grading.bench.copies`). `foreign`: a student's own Keras model
+re-measured against our run folder of the same network and weights
+(`grading.bench.foreign`).
 Exit codes: 0 done, 2 bad input.
 """
 
@@ -57,7 +61,19 @@ def make_parser():
                            default=6)
     copies = commands.add_parser("copies", help="copy-detection study")
     copies.add_argument("--seeds", type=POSITIVE_INT.argument, default=6)
-    for command in (speed, student, precision, copies):
+    foreign = commands.add_parser(
+        "foreign", help="a student's own model against a toolkit run")
+    foreign.add_argument("--run-dir", default=None,
+                         help="one of our run folders (default: train a "
+                              "small one on the digits)")
+    foreign.add_argument("--repeats", type=POSITIVE_INT.argument,
+                         default=3)
+    foreign.add_argument("--test-copies", type=POSITIVE_INT.argument,
+                         default=1, help="time on the test set repeated "
+                                         "K times")
+    foreign.add_argument("--precision", default="auto",
+                         choices=("auto", "bf16", "fp32"))
+    for command in (speed, student, precision, copies, foreign):
         command.add_argument("--json", action="store_true",
                              help="print one JSON object")
     return parser
@@ -78,6 +94,11 @@ def run(args):
         from grading.bench.precision import measure_precision
 
         return measure_precision(args.epochs)
+    if args.command == "foreign":
+        from grading.bench.foreign import measure_foreign_speed
+
+        return measure_foreign_speed(args.run_dir, args.repeats,
+                                     args.precision, args.test_copies)
     from grading.bench.copies import measure_copies
 
     return measure_copies(args.seeds)

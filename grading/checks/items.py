@@ -317,8 +317,10 @@ def accuracy(facts, item):
         return 0.0, f"could not re-measure: {problem or 'no model'}", []
     measured = facts["remeasured"]["accuracy"]
     credit = band_credit(item["bands"], measured)
+    why = facts["remeasured"].get("why")
     where = f" of {facts['model_file']} (inputs: " \
-        f"{facts.get('preprocessing')})" if foreign(facts) else ""
+        f"{facts.get('preprocessing')}{': ' + why if why else ''})" \
+        if foreign(facts) else ""
     return credit, (f"re-measured test accuracy{where} {_percent(measured)} "
                     f"-> {credit:.0%} of the points"), []
 

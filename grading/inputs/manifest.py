@@ -7,7 +7,7 @@ submission (docs/grading.md). It maps the lab's run names, spelled as
     {"runs": {
         "ELU+BN+WI": {"model": "models/elu_bn_wi.h5",
                       "logs": "logs/elu_bn_wi",
-                      "preprocessing": "cifar_constants"},
+                      "preprocessing": "cifar10-constants"},
         "BN": {"folder": "logs/BN"}
     }}
 

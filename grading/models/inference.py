@@ -185,8 +185,12 @@ def _plan(model):
         layer, kind = layers[index], type(layers[index]).__name__
         following = layers[index + 1] if index + 1 < len(layers) else None
         if kind in FOLDED:
+            # BN folds into the layer before it only where that layer's
+            # output is affine (a Conv2D(activation="relu") then BN is
+            # common in students' code: that BN runs on its own).
             norm = index + 1 if following is not None and _is_norm(
                 following) and hasattr(following, "inference_affine") \
+                and layer.get_config().get("activation") == "linear" \
                 else None
             steps.append(_Folded(index, layer, norm))
             index += 2 if norm is not None else 1

@@ -98,25 +98,47 @@ def evaluate(built, student, context):
     predictor = context.predictor(built["architecture"], model)
     predictor.load(model)
     x_test, y_test = context.test_set()
+    measured = predict_checked(predictor, x_test, context)
+    return {**scores(measured.pop("probabilities"), y_test), **measured,
+            "seconds": round(time.perf_counter() - start, 2)}
+
+
+def predict_checked(predictor, images, context, known=None):
+    """{"probabilities", "precision", "rechecked_in_fp32", "batch_size",
+    "compiled"}: the test images through `predictor` in the context's
+    precision, bf16's doubtful predictions computed again in float32.
+    `known`: (precision, rows, their probabilities) already computed
+    (a screening sample's), reused where the precision is the same."""
     precision = context.precision
-    if predictor.fallback_reason or len(x_test) <= CALIBRATION_IMAGES:
+    if predictor.fallback_reason or len(images) <= CALIBRATION_IMAGES:
         precision = "fp32"  # a calibration sample would be the whole set
     batch = context.batch_size(predictor)
-    probabilities = predictor.predict(x_test, precision, batch)
+    if known is not None and known[0] == precision:
+        _, rows, values = known
+        rest = np.setdiff1d(np.arange(len(images)), rows)
+        probabilities = np.empty((len(images), values.shape[1]), "float32")
+        probabilities[rows] = values
+        probabilities[rest] = predictor.predict(images[rest], precision,
+                                                batch)
+    else:
+        probabilities = predictor.predict(images, precision, batch)
     rechecked = 0
     if precision != "fp32":
-        rechecked = recheck(predictor, x_test, probabilities, batch)
+        rechecked = recheck(predictor, images, probabilities, batch)
+    return {"probabilities": probabilities, "precision": precision,
+            "rechecked_in_fp32": rechecked, "batch_size": batch,
+            "compiled": predictor.fallback_reason is None}
+
+
+def scores(probabilities, labels):
+    """{"accuracy", "loss"} of class probabilities against labels."""
     # A diverged model predicts NaN; argmax then picks class 0, as Keras's
     # accuracy metric does, and the loss is not a number (None).
-    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
-    picked = probabilities[np.arange(len(y_test)), y_test]
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == labels))
+    picked = probabilities[np.arange(len(labels)), labels]
     loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))
     return {"accuracy": accuracy,
-            "loss": loss if np.isfinite(loss) else None,
-            "precision": precision, "rechecked_in_fp32": rechecked,
-            "batch_size": batch, "seconds": round(
-                time.perf_counter() - start, 2),
-            "compiled": predictor.fallback_reason is None}
+            "loss": loss if np.isfinite(loss) else None}
 
 
 def top_two_margin(probabilities):

@@ -40,7 +40,8 @@ STANDARD_LAYERS = frozenset({
     "MaxPool2D", "AveragePooling2D", "AvgPool2D", "GlobalAveragePooling2D",
     "GlobalAvgPool2D", "GlobalMaxPooling2D", "Dropout", "SpatialDropout2D",
     "Flatten", "Dense", "Reshape", "ZeroPadding2D", "Add", "Concatenate",
-    "Maximum", "PReLU", "GaussianNoise", "Maxout"})
+    "Maximum", "PReLU", "GaussianNoise", "Maxout", "MaxPooling3D",
+    "GlobalMaxPool2D", "GaussianDropout", "AlphaDropout"})
 
 
 def read_saved_model(path, max_values=ARRAY_MAX_VALUES):

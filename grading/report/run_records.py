@@ -4,7 +4,7 @@ the student handed in, for the TA's own tools.
     {"ELU+BN+WI": {"folder": "logs/elu_bn_wi", "source": "keras3",
                    "remeasured_accuracy": 0.9012, "remeasured_reason": None,
                    "logged_accuracy": 0.9034,
-                   "preprocessing": "cifar10 constants",
+                   "preprocessing": "cifar10-constants",
                    "detected": {"activation": "elu", "bn": True,
                                 "he_init": None},
                    "not_checked": [{"item": "he_init", "why": "..."}],

@@ -1,7 +1,9 @@
 """What one sandboxed worker keeps for all the runs of one student.
 
 - the test set, loaded and standardized with training-set statistics once
-  (lazily: a submission that is refused never loads it);
+  (lazily: a submission that is refused never loads it); its raw pixels
+  and those statistics too, for a student's own model, whose input
+  convention the grader tries (`grading.models.preprocessing`);
 - one compiled inference graph per architecture (`grading.models.inference`):
   runs that differ only in their initialization (None and WI, BN and
   BN+WI, ...) share one, their weights copied in;
@@ -33,7 +35,11 @@ DEFAULT_FREE_MB = 4096  # where /proc cannot say
 class Context:
     """The test set, compiled predictors and settings of one worker."""
 
-    def __init__(self, dataset, data_dir, tolerance, precision="auto"):
+    def __init__(self, dataset, data_dir, tolerance, precision="auto",
+                 data=None):
+        """`data`: ((x_train, y_train), (x_test, y_test)) already in
+        memory (a benchmark's or a test's), instead of loading
+        `dataset`."""
         self.dataset = dataset
         self.data_dir = data_dir
         self.tolerance = tolerance
@@ -41,6 +47,8 @@ class Context:
         self.requested_precision = precision
         self._precision = None
         self._test = None
+        self._data = data
+        self._raw_test = self._statistics = None
         self._predictors = {}
 
     @property
@@ -61,21 +69,39 @@ class Context:
     def test_set(self):
         """(x_test standardized with training statistics, y_test)."""
         if self._test is None:
-            from nin.data import (
-                apply_standardization,
-                load_dataset,
-                training_statistics,
-            )
+            from nin.data import apply_standardization
 
-            if self.dataset.startswith("cifar") and self.data_dir is None:
-                raise ValueError("no --data-dir: the grader never downloads")
-            (x_train, _), (x_test, y_test) = load_dataset(
-                self.dataset, self.data_dir)
-            mean, std = training_statistics(x_train)
+            x_test, y_test = self.raw_test_set()
+            mean, std = self.training_statistics()
             x_test = apply_standardization(x_test, mean, std)
             self._test = (np.ascontiguousarray(x_test, dtype="float32"),
-                          np.asarray(y_test).reshape(-1))
+                          y_test)
         return self._test
+
+    def raw_test_set(self):
+        """(x_test as loaded: pixels 0-255, y_test)."""
+        self._load()
+        return self._raw_test
+
+    def training_statistics(self):
+        """The training set's (mean, std) per channel, as training used."""
+        self._load()
+        return self._statistics
+
+    def _load(self):
+        if self._raw_test is not None:
+            return
+        from nin.data import load_dataset, training_statistics
+
+        data = self._data
+        if data is None:
+            if self.dataset.startswith("cifar") and self.data_dir is None:
+                raise ValueError("no --data-dir: the grader never downloads")
+            data = load_dataset(self.dataset, self.data_dir)
+        (x_train, _), (x_test, y_test) = data
+        self._statistics = training_statistics(x_train)
+        self._raw_test = (x_test, np.asarray(y_test).reshape(-1))
+        self._data = None  # the training set is not kept
 
     def predictor(self, architecture, model):
         """The compiled predictor of `architecture` (made from `model` the

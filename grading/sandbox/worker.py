@@ -89,12 +89,10 @@ def timing_line(name, facts):
     measured = facts.get("remeasured")
     if not measured:
         return f"{name}: not re-measured"
-    if "rechecked_in_fp32" not in measured:  # a student's own model
-        return (f"{name}: re-measured in {measured.get('seconds')} s "
-                f"({facts.get('source')}, inputs "
-                f"{measured.get('preprocessing')})")
-    return (f"{name}: re-measured in {measured['seconds']} s "
-            f"({measured['precision']}, batch {measured['batch_size']}, "
+    own = (f"{facts.get('source')}, inputs {measured['preprocessing']}, "
+           if "preprocessing" in measured else "")  # a student's own model
+    return (f"{name}: re-measured in {measured['seconds']} s ({own}"
+            f"{measured['precision']}, batch {measured['batch_size']}, "
             f"{measured['rechecked_in_fp32']} images rechecked in fp32)")
 
 
