@@ -14,7 +14,7 @@ import json
 import h5py
 import pytest
 
-from grading.models.nin_comparison import compare
+from grading.models.nin_comparison import compare, find_width
 from grading.models.saved_model import read_saved_model
 
 RELU = {"activation": "relu", "batch_norm": False, "he_init": True}
@@ -421,3 +421,14 @@ def test_a_nested_model_is_read_through(tmp_path):
 def test_bad_input_is_refused(student, required, match):
     with pytest.raises(ValueError, match=match):
         compare(student, required)
+
+
+@pytest.mark.parametrize("pairs, width", [
+    ([], 1.0),
+    ([(192, 192), (160, 160)], 1.0),
+    ([(192, 16), (160, 12), (96, 8)], 0.083),  # conv 2 off by one
+    ([(192, 19), (160, 16), (96, 10)], 0.1),  # 0.1, not 19/192
+    ([(192, 16), (96, 16)], 0.083),  # a tie: the earliest conv decides
+])
+def test_the_width_is_the_most_consistent_scaling(pairs, width):
+    assert find_width(pairs) == width

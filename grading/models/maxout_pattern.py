@@ -144,6 +144,8 @@ def _max_pool(x, axes, dims, config):
             out = (length - size) // stride + 1
             if out < 1:
                 raise ValueError("pool larger than its input")
+        if out * size * (x.size // max(x.shape[axis], 1)) > MAX_VALUES:
+            raise ValueError("pool windows too large to apply")
         windows = sliding_window_view(x, size, axis=axis)
         x = np.take(windows, np.arange(out) * stride, axis=axis).max(-1)
     return x

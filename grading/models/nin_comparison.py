@@ -185,18 +185,24 @@ def _events(reference, found):
 
 def find_width(pairs):
     """The w that makes scale_width(NIN's units, w) match the most of
-    `pairs` [(NIN's units at width 1, the student's)]."""
+    `pairs` [(NIN's units at width 1, the student's)], in conv order."""
     pairs = [(ours, theirs) for ours, theirs in pairs
              if isinstance(theirs, int) and theirs > 0]
-    exact = [(theirs + shift) / ours for ours, theirs in pairs
-             for shift in (0.0, -0.49, 0.49)]
-    candidates = [1.0] + [round(width, digits) for width in exact
-                          for digits in (2, 3, 4) if round(width, digits)
-                          > 0] + exact
-    # The most matches; of those, the shortest to write (0.1, not 0.099).
-    return max(candidates, key=lambda width: (sum(
-        scale_width(ours, width) == theirs for ours, theirs in pairs),
-        -len(f"{width:.6g}")))
+    candidates = [(1.0, -1)]
+    for origin, (ours, theirs) in enumerate(pairs):
+        for shift in (0.0, -0.49, 0.49):
+            exact = (theirs + shift) / ours
+            candidates += [(round(exact, digits), origin)
+                           for digits in (2, 3, 4)
+                           if round(exact, digits) > 0]
+            candidates.append((exact, origin))
+    # The most matches; of those, the one the earliest conv gives, and
+    # the shortest to write (0.1, not 0.099).
+    width, _ = max(candidates, key=lambda candidate: (sum(
+        scale_width(ours, candidate[0]) == theirs
+        for ours, theirs in pairs), -candidate[1],
+        -len(f"{candidate[0]:.6g}")))
+    return width
 
 
 def _maxout_pieces(stage):
