@@ -18,7 +18,11 @@ across the class.
                       foreign_run.py: those of a student's own Keras run;
                       event files through nin.report.events, size-capped
     models/           inspect_model.py: model.keras read as JSON + arrays,
-                      never as code; maxout.py: Maxout = max over k pieces,
+                      never as code; saved_model.py: a student's .keras /
+                      .h5 as data; layer_graph.py: its layers as conv-net
+                      stages; maxout_pattern.py: a Maxout of standard
+                      layers; nin_comparison.py: those against the lab's
+                      NIN, in words; maxout.py: Maxout = max over k pieces,
                       checked numerically; remeasure.py: rebuild from our
                       code, load weights, evaluate, the bf16 recheck;
                       inference.py: the compiled inference graph
