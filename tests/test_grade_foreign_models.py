@@ -59,3 +59,25 @@ def test_garbage_file_is_a_clear_error(tmp_path):
     path.write_bytes(np.arange(100, dtype="uint8").tobytes())
     with pytest.raises(ModelFileError, match="not a readable Keras .h5"):
         read_saved_model(path)
+
+
+def test_a_copy_is_found_across_formats(student_models):
+    """A `.h5` handed in by one student and the `.keras` of the same
+    model by another are flagged as a copy (same arrays, whichever reader
+    read them); a different model of the same shapes is not."""
+    from grading.copies.fingerprint import foreign_fingerprint
+    from grading.copies.similarity import THRESHOLD, suspicious_pairs
+
+    def fingerprint(name):
+        student = read_saved_model(student_models.good[name])
+        return foreign_fingerprint(student, None, 1 << 20)
+
+    fingerprints = {("ada", "ReLU"): fingerprint("relu_keras3"),
+                    ("bob", "ReLU"): fingerprint("relu_keras3_h5"),
+                    ("cy", "ReLU"): fingerprint("relu_bn_keras3")}
+    assert fingerprints[("ada", "ReLU")]["weights"]["sha256"] == \
+        fingerprints[("bob", "ReLU")]["weights"]["sha256"]
+    pairs = suspicious_pairs(fingerprints)
+    assert [(first, second) for first, second, _, _ in pairs] == [
+        (("ada", "ReLU"), ("bob", "ReLU"))]
+    assert pairs[0][2] == pytest.approx(1.0) and pairs[0][2] >= THRESHOLD
