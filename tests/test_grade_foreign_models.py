@@ -77,6 +77,8 @@ def test_a_copy_is_found_across_formats(student_models):
                     ("cy", "ReLU"): fingerprint("relu_bn_keras3")}
     assert fingerprints[("ada", "ReLU")]["weights"]["sha256"] == \
         fingerprints[("bob", "ReLU")]["weights"]["sha256"]
+    assert fingerprints[("cy", "ReLU")]["weights"]["shapes"] == \
+        fingerprints[("ada", "ReLU")]["weights"]["shapes"]
     pairs = suspicious_pairs(fingerprints)
     assert [(first, second) for first, second, _, _ in pairs] == [
         (("ada", "ReLU"), ("bob", "ReLU"))]
