@@ -112,6 +112,34 @@ def test_auto_precision_follows_native_bf16_support(monkeypatch):
         runtime.resolve_precision("fp8")
 
 
+@pytest.mark.parametrize("width, batch_size, multiply_adds, precision", [
+    (0.25, 32, 16_693_248, "fp32"),   # the README's quickstart
+    (0.5, 64, 59_338_752, "bf16"),
+    (1.0, 128, 222_486_528, "bf16"),  # the lab's run
+])
+def test_auto_precision_on_a_bf16_cpu_follows_the_model_size(
+        monkeypatch, width, batch_size, multiply_adds, precision):
+    from nin.training.trainer import build_network
+
+    monkeypatch.setattr(runtime, "has_native_bf16", lambda: True)
+    monkeypatch.setattr(runtime, "_gpu_compute_capability", lambda: None)
+    config = RunConfig(dataset="synthetic", activation="elu",
+                       batch_norm=True, he_init=True, width=width,
+                       batch_size=batch_size, precision="fp32")
+    network = build_network(config, (32, 32, 3), 10)
+    assert runtime.multiply_adds(network) == multiply_adds
+    chosen, why = runtime.precision_choice("auto", multiply_adds * batch_size)
+    assert chosen == precision
+    if precision == "fp32":
+        assert why == ("auto: 0.53e9 multiply-adds per step, below the 3e9 "
+                       "where bf16 pays on a CPU")
+    else:
+        assert why == "auto: native bfloat16 on this machine"
+    # A GPU with native bf16 takes it at any size.
+    monkeypatch.setattr(runtime, "_gpu_compute_capability", lambda: (9, 0))
+    assert runtime.resolve_precision("auto", 1.0) == "bf16"
+
+
 def test_a_config_is_built_without_probing_the_hardware(monkeypatch):
     def probe():
         raise AssertionError("RunConfig probed the hardware")

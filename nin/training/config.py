@@ -131,7 +131,8 @@ class RunConfig:
     precision: str = option(
         "auto", "--precision", choices=PRECISION_CHOICES,
         help="mixed bf16/fp16 (float32 weights and softmax) or fp32; auto: "
-             "bf16 where the GPU/CPU computes it natively, else fp32")
+             "bf16 where the GPU/CPU computes it natively (on a CPU only "
+             "for models of at least 3e9 multiply-adds per step), else fp32")
     jit: str = option(
         "auto", "--jit", choices=JIT_CHOICES,
         help="XLA compilation; auto = Keras's choice, off for TensorFlow "

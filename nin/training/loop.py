@@ -1,13 +1,14 @@
 """Train one lab run end to end, resumable, recorded in its directory.
 
 `train(config)`:
-1. decides what "auto" means here (`runtime.resolved`), opens
+1. loads and standardizes the dataset with training-set statistics
+   (`run_data`: optional validation hold-out and sanity subset);
+2. decides what "auto" means here (`runtime.precision_choice`: the
+   hardware and, on a CPU, the model's multiply-adds per step), opens
    `LOGDIR/RUN_NAME/` (`run_folder`): a new run writes `config.json`; a
    finished run is never touched (`RunFinished`); an unfinished one
    resumes from its last complete epoch (`callbacks.checkpoint`) if its
    settings match;
-2. loads and standardizes the dataset with training-set statistics
-   (`run_data`: optional validation hold-out and sanity subset);
 3. trains with seed 001's recipe: Nesterov SGD 0.9, step LR, cross-entropy,
    L2 on kernels, pad-crop-flip augmentation inside the training graph (so
    it runs on the accelerator), test set evaluated after every epoch; or,
@@ -25,6 +26,8 @@ early stopping are functions of the checkpointed history
 (`callbacks.plateau`), so they resume exactly too. The next epoch's
 shuffled copy is made in the background (`prefetch`).
 """
+
+import dataclasses
 
 import keras
 import numpy as np
@@ -60,6 +63,9 @@ from nin.training.runtime import (
     distribution_scope,
     enable_determinism,
     environment,
+    has_native_bf16,
+    multiply_adds,
+    precision_choice,
     resolved,
     seed_everything,
 )
@@ -151,10 +157,10 @@ def train(config, *, overwrite=False, resume=True, verbose="auto",
     `on_run_dir(run_dir)` is called once the run's folder is open, before
     anything is written there (`run_folder.send_output_to_log`).
     """
-    config = resolved(config)
     drops = lr_drops_for(config) if config.schedule == "step" else None
     check_logdir(config.logdir)  # before the (slow) data loading
     data = prepare_data(config)
+    config = _resolved_for(config, data)
     run_dir, checkpoint = _open(config, overwrite, resume)
     lock_run(run_dir)
     try:
@@ -162,6 +168,21 @@ def train(config, *, overwrite=False, resume=True, verbose="auto",
                       on_run_dir)
     finally:
         release_run(run_dir)
+
+
+def _resolved_for(config, data):
+    """`config` with precision "auto" decided for this machine and, on a
+    CPU with native bf16, this model's size (one line says why)."""
+    if config.precision != "auto":
+        return resolved(config)
+    per_step = None
+    if has_native_bf16():
+        network = build_network(dataclasses.replace(config, precision="fp32"),
+                                data.x_train.shape[1:], data.num_classes)
+        per_step = multiply_adds(network) * config.batch_size
+    precision, why = precision_choice("auto", per_step)
+    print(f"Precision {precision} ({why})")
+    return dataclasses.replace(config, precision=precision)
 
 
 def _train(config, run_dir, checkpoint, data, drops, verbose, on_run_dir):

@@ -21,19 +21,58 @@ from callbacks.without_tensorflow import (
 from nin.models.precision import check_precision
 
 
-def resolve_precision(precision):
-    """`precision`, with "auto" made "bf16" where the hardware computes
-    bfloat16 natively, else "fp32" (see `has_native_bf16`)."""
-    if precision == "auto":
-        return "bf16" if has_native_bf16() else "fp32"
-    return check_precision(precision)
+# Below this many multiply-adds per training batch (forward pass: conv and
+# dense kernels times their output positions, times the batch size), bf16
+# on a CPU is no faster than fp32: measured on the 2-core AVX512-BF16 Xeon
+# (docs/performance.md, "bf16 against fp32 by model size").
+BF16_CPU_MIN_MULTIPLY_ADDS_PER_STEP = 3e9
 
 
-def resolved(config):
+def resolve_precision(precision, multiply_adds_per_step=None):
+    """`precision`, with "auto" decided (`precision_choice` says why)."""
+    return precision_choice(precision, multiply_adds_per_step)[0]
+
+
+def precision_choice(precision, multiply_adds_per_step=None):
+    """(precision, why) for a run that asks for `precision`.
+
+    "auto" is "bf16" where the hardware computes bfloat16 natively (see
+    `has_native_bf16`), else "fp32"; on a CPU, also "fp32" for a model
+    whose `multiply_adds_per_step` is below
+    `BF16_CPU_MIN_MULTIPLY_ADDS_PER_STEP` (None: not considered)."""
+    if precision != "auto":
+        return check_precision(precision), f"--precision {precision}"
+    if not has_native_bf16():
+        return "fp32", "auto: no native bfloat16 on this machine"
+    if (multiply_adds_per_step is not None
+            and _gpu_compute_capability() is None
+            and multiply_adds_per_step < BF16_CPU_MIN_MULTIPLY_ADDS_PER_STEP):
+        return "fp32", (
+            f"auto: {multiply_adds_per_step / 1e9:.2g}e9 multiply-adds per "
+            f"step, below the {BF16_CPU_MIN_MULTIPLY_ADDS_PER_STEP / 1e9:.2g}e9"
+            " where bf16 pays on a CPU")
+    return "bf16", "auto: native bfloat16 on this machine"
+
+
+def multiply_adds(model):
+    """Multiply-adds of one image's forward pass: every conv or dense
+    kernel's size times its output positions."""
+    total = 0
+    for layer in model._flatten_layers(include_self=False):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None:
+            continue
+        shape = layer.output.shape
+        positions = int(np.prod(shape[1:-1])) if len(shape) > 2 else 1
+        total += positions * int(np.prod(kernel.shape))
+    return total
+
+
+def resolved(config, multiply_adds_per_step=None):
     """`config` as it will run here: precision "auto" decided (what
     config.json records)."""
-    return dataclasses.replace(
-        config, precision=resolve_precision(config.precision))
+    return dataclasses.replace(config, precision=resolve_precision(
+        config.precision, multiply_adds_per_step))
 
 
 def has_native_bf16():
