@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from nin.cli import bn_study
+from nin.study.runs import study_runs
 
 TINY = ["--only", "activation-relu,batch-64", "--epochs", "2",
         "--width", "0.125"]
@@ -97,12 +98,16 @@ def test_report_only_trains_nothing(study, capsys):
     assert "Report:" in capsys.readouterr().out
 
 
+@pytest.mark.quick
 def test_list_prints_the_whole_study(capsys):
     assert bn_study.main(["--list"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 61
     assert lines[-1] == "60 runs, 56 to train (batch-64 is the ReLU baseline)"
     assert "cnn  init-low" in lines[43] and "init=normal(0.0001)" in lines[43]
+    runs = study_runs("logs", models=("cnn",), variants=["init-low"])
+    assert [(run.model, run.variant, run.batch_norm) for run in runs] == [
+        ("cnn", "init-low", False), ("cnn", "init-low", True)]
 
 
 def test_bad_selection_is_one_line_and_exit_2(capsys):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nin.cli import ensemble, lab4
+from nin.evaluation.ensemble import ensemble as ensemble_of, run_config
 from nin.data import load_dataset, standardize
 
 
@@ -80,3 +81,11 @@ def test_errors_are_one_line_and_exit_2(runs, tmp_path, capsys, case,
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
     assert len(error.strip().splitlines()) == 1
+
+
+@pytest.mark.quick
+def test_an_ensemble_needs_two_finished_runs(tmp_path):
+    with pytest.raises(ValueError, match="at least 2 runs. Received 1"):
+        ensemble_of([tmp_path])
+    with pytest.raises(ValueError, match="is not a run directory"):
+        run_config(tmp_path)

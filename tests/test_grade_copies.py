@@ -107,3 +107,25 @@ def test_students_with_other_seeds_are_not_flagged(flagged):
     assert "seed1" not in flagged["flags"]
     for other in ("honest", "twin", "copier", "noisy"):
         assert abs(similarity(flagged, "seed1", other)) < 0.2
+
+
+@pytest.mark.quick
+def test_similarity_of_hand_made_fingerprints():
+    """Same sketches: similarity 1, flagged; orthogonal ones: 0, not; a
+    shared event file flags a pair whatever its weights."""
+    def entry(sketches, events=()):
+        return {"weights": {"shapes": [[3, 3, 3, 2]] * len(sketches),
+                            "sketches": sketches, "sha256": "x"},
+                "events": [{"sha256": digest} for digest in events]}
+
+    fingerprints = {("ana", "BN"): entry([[1.0, 0.0], [0.0, 2.0]]),
+                    ("bo", "BN"): entry([[2.0, 0.0], [0.0, 4.0]]),
+                    ("cy", "BN"): entry([[0.0, 1.0], [1.0, 0.0]], ["e1"]),
+                    ("di", "BN"): entry([[0.0, -1.0], [1.0, 0.0]], ["e1"])}
+    values = copies.similarities(fingerprints)
+    assert values[(("ana", "BN"), ("bo", "BN"))] == pytest.approx(1.0)
+    assert values[(("ana", "BN"), ("cy", "BN"))] == pytest.approx(0.0)
+    assert values[(("cy", "BN"), ("di", "BN"))] == pytest.approx(0.0)
+    assert copies.suspicious_pairs(fingerprints) == [
+        (("ana", "BN"), ("bo", "BN"), pytest.approx(1.0), set()),
+        (("cy", "BN"), ("di", "BN"), None, {"e1"})]

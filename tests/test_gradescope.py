@@ -223,3 +223,15 @@ def test_a_lambda_and_a_corrupt_file_zipped_through_the_bundle(bundle,
     assert tests["Maxout+BN+WI: run present"]["score"] == 1
     assert result["extra_data"]["status"] == "graded"
     assert not marker.exists()
+
+
+@pytest.mark.quick
+def test_an_archive_alone_is_the_submission_and_a_bare_result_scores_0(
+        tmp_path):
+    (tmp_path / "upload.zip").write_bytes(b"PK")
+    assert gradescope.the_submission(tmp_path) == tmp_path / "upload.zip"
+    (tmp_path / "notes.txt").write_text("and a note")
+    assert gradescope.the_submission(tmp_path) == tmp_path
+    result = gradescope.bare_result("the rubric is broken", "grader error")
+    assert result["score"] == 0.0 and result["tests"] == []
+    assert result["extra_data"]["status"] == "grader error"

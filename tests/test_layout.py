@@ -243,3 +243,53 @@ def test_the_readme_is_short_and_links_every_page():
     assert len(readme.splitlines()) <= 250
     for page in sorted((REPO / "docs").glob("*.md")):
         assert f"(docs/{page.name})" in readme, page.name
+
+
+def _where_defined(module, name=None):
+    """The module a test's `from module import name` (or `module.name`)
+    reaches: a submodule, or the module that defines `name`."""
+    import importlib
+    import types
+
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return set()
+    reached = {module}
+    target = getattr(found, name, None) if name else None
+    if isinstance(target, types.ModuleType):
+        reached.add(target.__name__)
+    elif getattr(target, "__module__", None):
+        reached.add(target.__module__)
+    return reached
+
+
+def test_the_quick_tier_touches_every_package():
+    """Each package of nin, callbacks and grading is imported (directly,
+    or through a name it defines) by a test file that holds quick tests."""
+    reached = set()
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        source = path.read_text()
+        if "mark.quick" not in source:
+            continue
+        tree = ast.parse(source)
+        aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    reached |= _where_defined(node.module, alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    aliases[alias.asname or alias.name] = alias.name
+                    reached |= _where_defined(alias.name)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in aliases):
+                reached |= _where_defined(aliases[node.value.id], node.attr)
+    packages = sorted(".".join(init.parent.relative_to(REPO).parts)
+                      for root in PACKAGES
+                      for init in (REPO / root).rglob("__init__.py"))
+    untouched = [package for package in packages
+                 if not any(_within(name, package) for name in reached)]
+    assert untouched == [], f"no quick test imports {untouched}"

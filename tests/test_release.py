@@ -207,6 +207,7 @@ def test_submit_refuses_a_missing_run_and_packs_what_the_grader_reads(
     assert again.returncode == 2 and "never overwritten" in again.stderr
 
 
+@pytest.mark.quick
 def test_a_zip_above_the_limit_is_refused_and_not_left(tmp_path):
     logdir = lab_runs(tmp_path, ["BN"])
     entries = [(path, path.name) for path in (logdir / "BN").iterdir()
@@ -217,6 +218,7 @@ def test_a_zip_above_the_limit_is_refused_and_not_left(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["BN"]
 
 
+@pytest.mark.quick
 def test_a_non_empty_out_is_refused(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(SystemExit) as exit_code:
@@ -241,6 +243,7 @@ def test_a_config_blanks_fewer_parts(tmp_path):
     assert not markers.MARKER_TEXT.search(schedule)
 
 
+@pytest.mark.quick
 def test_the_scan_finds_a_leak(tmp_path):
     (tmp_path / "grading").mkdir()
     (tmp_path / "notes.py").write_text(
