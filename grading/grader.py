@@ -9,7 +9,9 @@ across the whole class (`grading.copies.similarity`). A submission that is
 unsafe, corrupt or crashes the worker gets a result that says so, and the
 class goes on; a line per student shows the progress and an ETA. Scratch
 files live in `OUT/.work/STUDENT/` and are removed when the student is
-done: nothing is written outside OUT.
+done: nothing is written outside OUT. Where the rubric has hidden tests,
+the code the submission carries in `code/` is tested too, in a sandbox
+of its own (`grading.assignment.hidden_tests`).
 """
 
 import concurrent.futures
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Optional
 
 from callbacks.atomic import write_json_atomic
+from grading.assignment.hidden_tests import run_hidden_tests
 from grading.checks import scoring
 from grading.copies import similarity as copies
 from grading.inputs import archive
@@ -44,6 +47,7 @@ class Settings:
     max_files: int = archive.DEFAULT_MAX_FILES
     max_bytes: int = archive.DEFAULT_MAX_BYTES
     precision: str = "auto"  # of re-measurement: grading.sandbox.context
+    sandbox: str = "auto"  # of hidden tests: grading.sandbox.bubblewrap
 
 
 def list_students(submissions):
@@ -130,7 +134,13 @@ def grade_student(name, path, settings):
         facts, problem, isolated, usage = _measure(root, work, settings,
                                                    log)
         _keep_fingerprints(folder, facts, settings.rubric)
-        result = scoring.score(settings.rubric, facts, problem, isolated)
+        hidden = None
+        if "hidden_tests" in settings.rubric:
+            hidden = run_hidden_tests(root, work,
+                                      settings.rubric["hidden_tests"],
+                                      settings.limits, log, settings.sandbox)
+        result = scoring.score(settings.rubric, facts, problem, isolated,
+                               hidden)
     except archive.UnsafeSubmissionError as error:
         result = report.refused(settings.rubric, str(error))
     except Exception as error:  # the class goes on whatever happens here

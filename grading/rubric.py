@@ -13,13 +13,17 @@ check that quotes it) only `after_published`, unless the rubric says
 otherwise; `unverifiable_credit` (a fraction, default 0) is the credit
 of an item that a student's own Keras hand-in cannot show (flagged for
 the TA); `leaderboard` (default true) adds the best re-measured
-accuracy to Gradescope's leaderboard.
+accuracy to Gradescope's leaderboard. An optional `hidden_tests` section
+(`check_hidden_tests`; the autograder of `labs/release.py` has one) runs
+the parts of the student's code in a sandbox (grading.assignment.
+hidden_tests), a test per part with its own points and visibility.
 """
 
 import itertools
 import json
 from pathlib import Path
 
+from grading.assignment.markers import load_config
 from nin.layers.activations import list_activations
 from nin.training.config import run_name
 from nin.validation import BOOLEAN, is_number
@@ -28,6 +32,8 @@ DEFAULT_RUBRIC = Path(__file__).with_name("rubric.json")
 # Gradescope's test visibility (docs/specs.md of gradescope's samples).
 VISIBILITIES = ("visible", "after_published", "after_due_date", "hidden")
 HIDDEN_UNTIL_PUBLISHED = "after_published"
+HIDDEN_TEST_DEFAULTS = {"points": 1.0, "visibility": HIDDEN_UNTIL_PUBLISHED,
+                        "timeout_s": 60}
 
 # item -> (title shown to students, extra fields it requires, default
 # visibility)
@@ -96,9 +102,50 @@ def validate_rubric(rubric, source="rubric"):
     if not BOOLEAN.accepts(leaderboard):
         raise ValueError(f"{source}: 'leaderboard' must be true or false. "
                          f"Received: {leaderboard!r}")
-    return {"title": str(title), "runs": list(runs),
-            "required": {name: known_runs[name] for name in runs},
-            "items": items, "leaderboard": leaderboard}
+    checked = {"title": str(title), "runs": list(runs),
+               "required": {name: known_runs[name] for name in runs},
+               "items": items, "leaderboard": leaderboard}
+    if "hidden_tests" in rubric:
+        checked["hidden_tests"] = check_hidden_tests(rubric["hidden_tests"],
+                                                     source)
+    return checked
+
+
+def check_hidden_tests(section, source="rubric"):
+    """The `hidden_tests` section, validated, defaults filled in and
+    `points` made {part: points}."""
+    where = f"{source}: 'hidden_tests'"
+    if not isinstance(section, dict):
+        raise ValueError(f"{where} must be an object. Received: "
+                         f"{section!r}")
+    unknown = set(section) - {"parts", *HIDDEN_TEST_DEFAULTS}
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}. "
+                         "Expected some of: parts, "
+                         f"{', '.join(HIDDEN_TEST_DEFAULTS)}")
+    section = {**HIDDEN_TEST_DEFAULTS, **section}
+    known, parts = list(load_config()["parts"]), section.get("parts")
+    if not isinstance(parts, list) or not parts or len(set(parts)) != len(
+            parts) or not set(parts) <= set(known):
+        raise ValueError(f"{where}: 'parts' must list distinct parts among "
+                         f"{', '.join(known)}. Received: {parts!r}")
+    points = section["points"]
+    per_part = points if isinstance(points, dict) else {
+        part: points for part in parts}
+    if set(per_part) != set(parts) or not all(
+            is_number(value) and value >= 0 for value in per_part.values()):
+        raise ValueError(f"{where}: 'points' must be a number >= 0 or "
+                         "{part: points} for every part. Received: "
+                         f"{points!r}")
+    if section["visibility"] not in VISIBILITIES:
+        raise ValueError(f"{where}: 'visibility' must be one of "
+                         f"{', '.join(VISIBILITIES)}. Received: "
+                         f"{section['visibility']!r}")
+    if not (is_number(section["timeout_s"]) and section["timeout_s"] > 0):
+        raise ValueError(f"{where}: 'timeout_s' (per part) must be a "
+                         f"number > 0. Received: {section['timeout_s']!r}")
+    return {**section, "parts": list(parts),
+            "points": {part: float(per_part[part]) for part in parts}}
 
 
 def _check_item(source, name, item):

@@ -6,7 +6,11 @@
                         and the Gradescope autograder (OUT/autograder)
     student_readme.md   the kit's README (the parts' table filled in)
     cli.py              the command line of labs/release.py
+    hidden_tests.py     the hidden tests of a submission's code: the
+                        sandbox run, then each part judged here
+    hidden_runner.py    the one file that imports student code, run as a
+                        script inside the sandbox (no grader imports)
 
 The student's side (check, submit) is nin.assignment: the kit ships no
-grading/. Hidden tests go in hidden_tests/ here (release.py's hook).
+grading/.
 """

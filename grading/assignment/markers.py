@@ -15,7 +15,8 @@ block replaces it, at the BEGIN line's indentation, by
 release.json (next to this file) names each part's file, spec section and
 task, which parts a release blanks (`blank`; the default: all of them) and
 which of tests/ the starter kit ships (`tests`, see grading/assignment/
-release.py).
+release.py) and the points, visibility and time limit of the hidden
+tests of the blanked parts (`hidden_tests`; grading/rubric.md).
 """
 
 import json
@@ -55,7 +56,13 @@ def load_config(path=None):
             for name in tests):
         raise ValueError(f"Expected `tests` to list file names in tests/. "
                          f"Received: {tests!r} in {path}")
-    return {"parts": parts, "blank": list(blank), "tests": list(tests)}
+    hidden = config.get("hidden_tests", {})
+    if not isinstance(hidden, dict) or "parts" in hidden:
+        raise ValueError(f"Expected `hidden_tests` to be an object of "
+                         f"points, visibility and timeout_s (the parts are "
+                         f"`blank`). Received: {hidden!r} in {path}")
+    return {"parts": parts, "blank": list(blank), "tests": list(tests),
+            "hidden_tests": hidden}
 
 
 def find_blocks(text, where="<text>"):

@@ -13,13 +13,14 @@ empty OUT (a user's files are never overwritten):
                       README (student_readme.md) and nin/assignment/
                       kit.json (the parts, the rubric's runs, the files
                       that hold the parts: what check and submit read)
-    OUT/autograder/   autograder.zip, the Gradescope bundle of
-                      `labs/grade.py --gradescope-bundle`
-                      (grading.platforms.bundle, which ships all of
-                      grading/, so hidden tests under grading/assignment/
-                      ride along), release.json (the config used) and,
-                      where grading/assignment/hidden_tests/ exists, a copy
-                      of it for the instructor
+    OUT/autograder/   rubric.json (the rubric with a `hidden_tests`
+                      section for the blanked parts, settings from the
+                      release config's `hidden_tests`), autograder.zip
+                      (the Gradescope bundle of `labs/grade.py
+                      --gradescope-bundle` with that rubric: it grades
+                      the runs and runs the hidden tests on the code,
+                      grading.assignment.hidden_tests) and release.json
+                      (the config used)
 
 The kit is then scanned (`scan_kit`): any solution marker, any pair of
 consecutive solution lines, any grading/ folder or import of `grading`
@@ -35,12 +36,11 @@ from pathlib import Path
 from grading.assignment import markers
 from grading.platforms.bundle import (
     DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SKIPPED, source_root, write_bundle)
-from grading.rubric import load_rubric
+from grading.rubric import DEFAULT_RUBRIC, load_rubric, validate_rubric
 from nin.assignment.kit import KIT_FILE
 from nin.assignment.public_checks import CHECKS
 
 ASSIGNMENT = Path(__file__).parent
-HIDDEN_TESTS = ASSIGNMENT / "hidden_tests"  # the hook for hidden tests
 README_TEMPLATE = ASSIGNMENT / "student_readme.md"
 KIT_PACKAGES = ("nin", "callbacks")
 KIT_FILES = ("requirements.txt", "requirements-test.txt", ".gitignore")
@@ -193,6 +193,17 @@ def scan_kit(student, removed):
     return problems
 
 
+def write_autograder_rubric(path, rubric_path, config):
+    """The rubric (the course's, else this lab's) with hidden tests of the
+    blanked parts, validated, at `path`; returns `path`."""
+    rubric = json.loads(Path(rubric_path or DEFAULT_RUBRIC).read_text())
+    rubric["hidden_tests"] = {**config["hidden_tests"],
+                              "parts": config["blank"]}
+    validate_rubric(rubric, source=str(path))
+    path.write_text(json.dumps(rubric, indent=2) + "\n")
+    return path
+
+
 def release(out, config_path=None, rubric_path=None, dataset="cifar10",
             data_dir=None, memory_mb=DEFAULT_MEMORY_MB):
     """Write OUT/student/ and OUT/autograder/; returns a summary dict."""
@@ -215,14 +226,13 @@ def release(out, config_path=None, rubric_path=None, dataset="cifar10",
             raise ValueError("Expected a starter kit without solutions or "
                              "the grader. Received: " + "; ".join(problems))
         autograder.mkdir()
-        settings = write_bundle(autograder / "autograder.zip", rubric_path,
+        graded_by = write_autograder_rubric(autograder / "rubric.json",
+                                            rubric_path, config)
+        settings = write_bundle(autograder / "autograder.zip", graded_by,
                                 dataset, data_dir, DEFAULT_TIMEOUT_S,
                                 memory_mb, "auto")
         shutil.copyfile(config_path or markers.DEFAULT_CONFIG,
                         autograder / "release.json")
-        if HIDDEN_TESTS.is_dir():
-            shutil.copytree(HIDDEN_TESTS, autograder / "hidden_tests",
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     except BaseException:
         for folder in (student, autograder):
             shutil.rmtree(folder, ignore_errors=True)

@@ -47,8 +47,9 @@ def test(name, credit, points, output, visibility=VISIBLE):
 
 
 def total_points(rubric):
+    hidden = rubric.get("hidden_tests", {}).get("points", {})
     return sum(max_points(rubric, rubric["required"][run])
-               for run in rubric["runs"])
+               for run in rubric["runs"]) + sum(hidden.values())
 
 
 def result(rubric, tests, status, flags, problem=None, best=None):

@@ -58,6 +58,7 @@ class Outcome:
     network_isolated: bool
     log: str
     over_memory: bool = False
+    sandbox: str = "process"  # or "bubblewrap": grading.sandbox.bubblewrap
 
     @property
     def ok(self):
@@ -88,7 +89,7 @@ def network_namespace_available():
     return probe.returncode == 0
 
 
-def _limit_resources(limits):
+def limit_resources(limits):
     def apply():
         memory = limits.memory_mb * MEGABYTE
         cpu = int(limits.timeout_s * max(1, os.cpu_count() or 1)) + 60
@@ -142,13 +143,13 @@ def run_worker(request_path, work_dir, limits, log_path):
             command, cwd=work_dir, env=worker_environment(work_dir,
                                                           limits.gpu),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=_limit_resources(limits), start_new_session=True)
-        timed_out, over_memory = _wait(process, limits)
+            preexec_fn=limit_resources(limits), start_new_session=True)
+        timed_out, over_memory = wait_or_kill(process, limits)
     return Outcome(process.returncode, timed_out, isolated,
-                   _tail(log_path), over_memory)
+                   log_tail(log_path), over_memory)
 
 
-def _wait(process, limits):
+def wait_or_kill(process, limits):
     """(timed out, over memory): waits, killing the process group at the
     time limit or, in GPU mode, above the resident-memory limit."""
     deadline = time.monotonic() + limits.timeout_s
@@ -169,6 +170,6 @@ def _wait(process, limits):
                 return timed_out, over_memory
 
 
-def _tail(path, size=4000):
+def log_tail(path, size=4000):
     data = Path(path).read_bytes()[-size:]
     return data.decode("utf-8", errors="replace")
