@@ -20,7 +20,10 @@ import pytest
 from grading.assignment import markers
 from grading.assignment.cli import main as release_main
 from grading.assignment.release import release, scan_kit
+from grading.grader import Settings, grade_class
 from grading.inputs.finding import find_candidates
+from grading.report.results import total_points
+from grading.rubric import load_rubric
 from nin.assignment.submission import write_submission
 
 REPO = Path(__file__).resolve().parents[1]
@@ -259,3 +262,37 @@ def test_the_scan_finds_a_leak(tmp_path):
         "notes.py: imports grading",
         "notes.py: solution text of part maxout ('leading = "
         "ops.shape(inputs)[:-1]')"]
+
+
+def test_a_class_of_kit_submissions_is_graded_code_and_runs_together(
+        released, tmp_path):
+    out, _ = released
+    kit = out / "student"
+    rubric = load_rubric(out / "autograder" / "rubric.json")
+    assert rubric["hidden_tests"]["parts"] == PARTS
+    code = json.loads((kit / "nin/assignment/kit.json").read_text())["code"]
+    done = restored(kit, tmp_path / "done")
+    for name, source in (("ada", done), ("bo", kit)):  # bo wrote nothing
+        folder = tmp_path / "class" / name
+        for file in code:
+            (folder / "code" / file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / file, folder / "code" / file)
+        shutil.copytree(FIXTURE_RUN, folder / "runs" / "ELU+BN+WI")
+    graded = grade_class(tmp_path / "class", Settings(
+        out=tmp_path / "graded", rubric=rubric, dataset="digits"))
+    for name, credit in (("ada", 1.0), ("bo", 0.0)):
+        tests = {test["name"]: test for test in graded[name]["tests"]}
+        hidden = [test for test in tests if test.startswith("hidden test:")]
+        assert hidden == [f"hidden test: {part}" for part in PARTS]
+        assert {tests[test]["score"] for test in hidden} == {credit}
+        assert tests["ELU+BN+WI: run present"]["score"] == 1
+        assert graded[name]["extra_data"]["max_score"] == total_points(
+            load_rubric()) + len(PARTS)
+    maxout = next(test for test in graded["bo"]["tests"]
+                  if test["name"] == "hidden test: maxout")
+    assert "NotImplementedError: Part maxout (spec section 'Maxout')" in \
+        maxout["output"]
+    sandbox = graded["ada"]["extra_data"]["hidden_tests"]["sandbox"]
+    assert sandbox in ("bubblewrap", "process")
+    rows = (tmp_path / "graded" / "gradebook.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == ["ada", "bo"]
