@@ -25,6 +25,13 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG = markers.load_config()
 FILES = {part: CONFIG["parts"][part]["file"] for part in CONFIG["parts"]}
 HAS_BUBBLEWRAP = bubblewrap.choose("auto")[0] == "bubblewrap"
+# Edits of our source (file, old, new) that both sandboxes must contain.
+LOOP_FOREVER = (FILES["step_schedule"], "    passed = sum(",
+                "    while True:\n        pass\n    passed = sum(")
+KILL_PARENT = (FILES["bn_placement"], "        x = BatchNormalization(",
+               "        import os, signal\n"
+               "        os.kill(os.getppid(), signal.SIGKILL)\n"
+               "        x = BatchNormalization(")
 
 
 def student(folder, edits=()):
@@ -157,17 +164,13 @@ def test_hostile_parts_are_contained_and_cost_only_their_own_points(
          f"        open({str(outside)!r}, 'w').write('out')\n"
          f"        open({str(grader_file)!r}, 'w').write('0')\n"
          "        leading = ops.shape(inputs)[:-1]\n"),
-        (FILES["step_schedule"], "    passed = sum(",
-         "    while True:\n        pass\n    passed = sum("),
+        LOOP_FOREVER,
         (FILES["he_init"], "    return keras.initializers.VarianceScaling(",
          "    hog = bytearray(64 << 30)\n"
          "    return keras.initializers.VarianceScaling("),
         (FILES["wi_off"], "    std = FIRST_LAYER_STD if",
          "    import sys\n    sys.exit(3)\n    std = FIRST_LAYER_STD if"),
-        (FILES["bn_placement"], "        x = BatchNormalization(",
-         "        import os, signal\n"
-         "        os.kill(os.getppid(), signal.SIGKILL)\n"
-         "        x = BatchNormalization("),
+        KILL_PARENT,
         (FILES["activations"], "        if name == \"lrelu\":",
          "        import socket\n"
          f"        socket.create_connection(('127.0.0.1', {port}), 2)\n"
@@ -198,14 +201,10 @@ def test_hostile_parts_are_contained_and_cost_only_their_own_points(
 def test_the_fallback_sandbox_contains_an_exit_a_hang_and_a_killed_parent(
         tmp_path):
     folder = student(tmp_path / "hostile", [
-        (FILES["step_schedule"], "    passed = sum(",
-         "    while True:\n        pass\n    passed = sum("),
+        LOOP_FOREVER,
         (FILES["wi_off"], "    std = FIRST_LAYER_STD if",
          "    raise SystemExit('bye')\n    std = FIRST_LAYER_STD if"),
-        (FILES["bn_placement"], "        x = BatchNormalization(",
-         "        import os, signal\n"
-         "        os.kill(os.getppid(), signal.SIGKILL)\n"
-         "        x = BatchNormalization("),
+        KILL_PARENT,
     ])
     results, kind = grade(folder, tmp_path / "work", timeout_s=6,
                           sandbox="process")

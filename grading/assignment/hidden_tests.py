@@ -62,6 +62,8 @@ SETTINGS = {
     "pad_crop_flip": {"pad": 2, "seed": SEED, "shape": [16, 6, 6, 3]},
 }
 PARTS = tuple(SETTINGS)
+PART_FILES = {name: part["file"] for name, part in
+              markers.load_config()["parts"].items()}
 
 
 def kit_source(root, destination, config=None):
@@ -150,7 +152,7 @@ def run_hidden_tests(root, work, section, limits, log, sandbox="auto"):
 
 
 def _not_handed_in(part, laid):
-    file = markers.load_config()["parts"][part]["file"]
+    file = PART_FILES[part]
     return "" if file in laid else f" ({CODE}/{file} is not in the submission)"
 
 
